@@ -19,10 +19,16 @@ export abstract class BaseKeyShareCipher implements KeyShareCipher {
   abstract readonly maxPlaintextBytes: number;
 
   /** Encrypts validated input. Called only by `encrypt`. */
-  protected abstract encryptBytes(plaintext: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
+  protected abstract encryptBytes(
+    plaintext: Uint8Array,
+    context: EncryptionContext,
+  ): Promise<Uint8Array>;
 
   /** Decrypts a ciphertext that `recognizes` accepted. Called only by `decrypt`. */
-  protected abstract decryptBytes(ciphertext: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
+  protected abstract decryptBytes(
+    ciphertext: Uint8Array,
+    context: EncryptionContext,
+  ): Promise<Uint8Array>;
 
   abstract recognizes(ciphertext: Uint8Array): boolean;
 
@@ -35,7 +41,9 @@ export abstract class BaseKeyShareCipher implements KeyShareCipher {
     // Precondition: the context is a valid string map.
     const checkedContext = validateEncryptionContext(context);
 
-    const ciphertext = await this.#callProvider(async () => this.encryptBytes(plaintext, checkedContext));
+    const ciphertext = await this.#callProvider(async () =>
+      this.encryptBytes(plaintext, checkedContext),
+    );
 
     // Postcondition: the provider returns a non-empty ciphertext in its own format.
     if (!isByteArray(ciphertext) || ciphertext.length === 0 || !this.recognizes(ciphertext)) {
@@ -59,7 +67,9 @@ export abstract class BaseKeyShareCipher implements KeyShareCipher {
       );
     }
 
-    const plaintext = await this.#callProvider(async () => this.decryptBytes(ciphertext, checkedContext));
+    const plaintext = await this.#callProvider(async () =>
+      this.decryptBytes(ciphertext, checkedContext),
+    );
 
     // Postcondition: the provider returns a non-empty plaintext.
     if (!isByteArray(plaintext) || plaintext.length === 0) {
@@ -84,7 +94,10 @@ export abstract class BaseKeyShareCipher implements KeyShareCipher {
 }
 
 /** Throws the typed error for a plaintext that no provider accepts. */
-export function checkPlaintext(plaintext: unknown, maxBytes: number): asserts plaintext is Uint8Array {
+export function checkPlaintext(
+  plaintext: unknown,
+  maxBytes: number,
+): asserts plaintext is Uint8Array {
   if (!isByteArray(plaintext)) {
     throw new InvalidPlaintextError('Plaintext must be a byte array.');
   }

@@ -43,5 +43,7 @@ export interface KeyShareCipher {
 
 /** Tells whether a value is a byte array (a `Uint8Array` or a Node.js `Buffer`) from any realm. */
 export function isByteArray(value: unknown): value is Uint8Array {
-  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+  return (
+    ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]'
+  );
 }

@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import type { KeyShareCipher } from './cipher';
 import type { EncryptionContext } from './context';
-import { DECRYPT_INPUT_ERROR_CODES, isKeyShareCipherError, type KeyShareCipherErrorCode } from './errors';
+import {
+  DECRYPT_INPUT_ERROR_CODES,
+  isKeyShareCipherError,
+  type KeyShareCipherErrorCode,
+} from './errors';
 import { CiphertextProviderId, HEADER_MAGIC, HEADER_VERSION } from './header';
 
 /** Options of `describeKeyShareCipherConformance`. */
@@ -68,139 +72,216 @@ export function describeKeyShareCipherConformance(name: string, options: Conform
       await (options.dispose ? options.dispose(cipher) : cipher.close?.());
     }, timeout);
 
-    it('round trips plaintexts of many sizes', async () => {
-      for (const size of plaintextSizes(cipher.maxPlaintextBytes)) {
-        const plaintext = new Uint8Array(randomBytes(size));
+    it(
+      'round trips plaintexts of many sizes',
+      async () => {
+        for (const size of plaintextSizes(cipher.maxPlaintextBytes)) {
+          const plaintext = new Uint8Array(randomBytes(size));
+
+          const ciphertext = await cipher.encrypt(plaintext, CONTEXT);
+
+          expect(Buffer.from(await cipher.decrypt(ciphertext, CONTEXT))).toEqual(
+            Buffer.from(plaintext),
+          );
+        }
+      },
+      timeout,
+    );
+
+    it(
+      'round trips Unicode text as UTF-8',
+      async () => {
+        for (const text of UNICODE_SAMPLES) {
+          const ciphertext = await cipher.encrypt(new TextEncoder().encode(text), CONTEXT);
+
+          expect(new TextDecoder().decode(await cipher.decrypt(ciphertext, CONTEXT))).toBe(text);
+        }
+      },
+      timeout,
+    );
+
+    it(
+      'round trips a Unicode context',
+      async () => {
+        const context = { ewi: 'portefeuille-é-🔑', tenant: '租户' };
+        const ciphertext = await cipher.encrypt(bytes('share'), context);
+
+        expect(text(await cipher.decrypt(ciphertext, context))).toBe('share');
+      },
+      timeout,
+    );
+
+    it(
+      'makes a fresh ciphertext each time',
+      async () => {
+        const plaintext = bytes('same share');
+
+        const first = await cipher.encrypt(plaintext, CONTEXT);
+        const second = await cipher.encrypt(plaintext, CONTEXT);
+
+        expect(Buffer.from(first).equals(Buffer.from(second))).toBe(false);
+      },
+      timeout,
+    );
+
+    it(
+      'leaves its inputs unchanged',
+      async () => {
+        const plaintext = bytes('do not touch');
+        const plaintextCopy = Buffer.from(plaintext);
 
         const ciphertext = await cipher.encrypt(plaintext, CONTEXT);
+        const ciphertextCopy = Buffer.from(ciphertext);
+        await cipher.decrypt(ciphertext, CONTEXT);
 
-        expect(Buffer.from(await cipher.decrypt(ciphertext, CONTEXT))).toEqual(Buffer.from(plaintext));
-      }
-    }, timeout);
+        expect(Buffer.from(plaintext)).toEqual(plaintextCopy);
+        expect(Buffer.from(ciphertext)).toEqual(ciphertextCopy);
+      },
+      timeout,
+    );
 
-    it('round trips Unicode text as UTF-8', async () => {
-      for (const text of UNICODE_SAMPLES) {
-        const ciphertext = await cipher.encrypt(new TextEncoder().encode(text), CONTEXT);
+    it(
+      'rejects another wallet context',
+      async () => {
+        const ciphertext = await cipher.encrypt(bytes('bound share'), CONTEXT);
 
-        expect(new TextDecoder().decode(await cipher.decrypt(ciphertext, CONTEXT))).toBe(text);
-      }
-    }, timeout);
+        await expectCode(cipher.decrypt(ciphertext, OTHER_WALLET), ['DECRYPTION_FAILED']);
+      },
+      timeout,
+    );
 
-    it('round trips a Unicode context', async () => {
-      const context = { ewi: 'portefeuille-é-🔑', tenant: '租户' };
-      const ciphertext = await cipher.encrypt(bytes('share'), context);
+    it(
+      'rejects an extra or missing context entry',
+      async () => {
+        const ciphertext = await cipher.encrypt(bytes('bound share'), {
+          ...CONTEXT,
+          purpose: 'device',
+        });
 
-      expect(text(await cipher.decrypt(ciphertext, context))).toBe('share');
-    }, timeout);
+        await expectCode(cipher.decrypt(ciphertext, CONTEXT), ['DECRYPTION_FAILED']);
+        await expectCode(
+          cipher.decrypt(ciphertext, { ...CONTEXT, purpose: 'device', extra: 'x' }),
+          ['DECRYPTION_FAILED'],
+        );
+      },
+      timeout,
+    );
 
-    it('makes a fresh ciphertext each time', async () => {
-      const plaintext = bytes('same share');
+    it(
+      'rejects every single-bit flip',
+      async () => {
+        const plaintext = new Uint8Array(randomBytes(options.bitFlipPlaintextBytes ?? 16));
+        const ciphertext = await cipher.encrypt(plaintext, CONTEXT);
 
-      const first = await cipher.encrypt(plaintext, CONTEXT);
-      const second = await cipher.encrypt(plaintext, CONTEXT);
+        for (let bit = 0; bit < ciphertext.length * 8; bit += 1) {
+          const flipped = Uint8Array.from(ciphertext);
+          flipped[bit >> 3]! ^= 1 << (bit & 7);
 
-      expect(Buffer.from(first).equals(Buffer.from(second))).toBe(false);
-    }, timeout);
+          await expectCode(
+            cipher.decrypt(flipped, CONTEXT),
+            DECRYPT_INPUT_ERROR_CODES,
+            `bit ${bit}`,
+          );
+        }
+      },
+      timeout,
+    );
 
-    it('leaves its inputs unchanged', async () => {
-      const plaintext = bytes('do not touch');
-      const plaintextCopy = Buffer.from(plaintext);
+    it(
+      'rejects every truncation',
+      async () => {
+        const ciphertext = await cipher.encrypt(bytes('truncate me'), CONTEXT);
 
-      const ciphertext = await cipher.encrypt(plaintext, CONTEXT);
-      const ciphertextCopy = Buffer.from(ciphertext);
-      await cipher.decrypt(ciphertext, CONTEXT);
+        for (let length = 0; length < ciphertext.length; length += 1) {
+          const truncated = ciphertext.slice(0, length);
 
-      expect(Buffer.from(plaintext)).toEqual(plaintextCopy);
-      expect(Buffer.from(ciphertext)).toEqual(ciphertextCopy);
-    }, timeout);
+          await expectCode(
+            cipher.decrypt(truncated, CONTEXT),
+            DECRYPT_INPUT_ERROR_CODES,
+            `length ${length}`,
+          );
+        }
+      },
+      timeout,
+    );
 
-    it('rejects another wallet context', async () => {
-      const ciphertext = await cipher.encrypt(bytes('bound share'), CONTEXT);
+    it(
+      'recognises its own ciphertexts only',
+      async () => {
+        const own = await cipher.encrypt(bytes('mine'), CONTEXT);
 
-      await expectCode(cipher.decrypt(ciphertext, OTHER_WALLET), ['DECRYPTION_FAILED']);
-    }, timeout);
+        expect(cipher.recognizes(own)).toBe(true);
+        for (const foreign of await options.foreignCiphertexts()) {
+          expect(cipher.recognizes(foreign)).toBe(false);
+          await expectCode(cipher.decrypt(foreign, CONTEXT), DECRYPT_INPUT_ERROR_CODES);
+        }
+      },
+      timeout,
+    );
 
-    it('rejects an extra or missing context entry', async () => {
-      const ciphertext = await cipher.encrypt(bytes('bound share'), { ...CONTEXT, purpose: 'device' });
-
-      await expectCode(cipher.decrypt(ciphertext, CONTEXT), ['DECRYPTION_FAILED']);
-      await expectCode(
-        cipher.decrypt(ciphertext, { ...CONTEXT, purpose: 'device', extra: 'x' }),
-        ['DECRYPTION_FAILED'],
-      );
-    }, timeout);
-
-    it('rejects every single-bit flip', async () => {
-      const plaintext = new Uint8Array(randomBytes(options.bitFlipPlaintextBytes ?? 16));
-      const ciphertext = await cipher.encrypt(plaintext, CONTEXT);
-
-      for (let bit = 0; bit < ciphertext.length * 8; bit += 1) {
-        const flipped = Uint8Array.from(ciphertext);
-        flipped[bit >> 3]! ^= 1 << (bit & 7);
-
-        await expectCode(cipher.decrypt(flipped, CONTEXT), DECRYPT_INPUT_ERROR_CODES, `bit ${bit}`);
-      }
-    }, timeout);
-
-    it('rejects every truncation', async () => {
-      const ciphertext = await cipher.encrypt(bytes('truncate me'), CONTEXT);
-
-      for (let length = 0; length < ciphertext.length; length += 1) {
-        const truncated = ciphertext.slice(0, length);
-
-        await expectCode(cipher.decrypt(truncated, CONTEXT), DECRYPT_INPUT_ERROR_CODES, `length ${length}`);
-      }
-    }, timeout);
-
-    it('recognises its own ciphertexts only', async () => {
-      const own = await cipher.encrypt(bytes('mine'), CONTEXT);
-
-      expect(cipher.recognizes(own)).toBe(true);
-      for (const foreign of await options.foreignCiphertexts()) {
-        expect(cipher.recognizes(foreign)).toBe(false);
-        await expectCode(cipher.decrypt(foreign, CONTEXT), DECRYPT_INPUT_ERROR_CODES);
-      }
-    }, timeout);
-
-    it('rejects empty and oversized plaintexts', async () => {
-      await expectCode(cipher.encrypt(new Uint8Array(0), CONTEXT), ['INVALID_PLAINTEXT']);
-      await expectCode(
-        cipher.encrypt(new Uint8Array(cipher.maxPlaintextBytes + 1), CONTEXT),
-        ['PLAINTEXT_TOO_LARGE'],
-      );
-    }, timeout);
-
-    it('rejects invalid contexts', async () => {
-      const invalid: unknown[] = [{}, { ewi: '' }, { ewi: 7 }, null, 'ewi', { 'aws-crypto-public-key': 'x' }];
-
-      for (const context of invalid) {
-        await expectCode(cipher.encrypt(bytes('share'), context as EncryptionContext), [
-          'INVALID_ENCRYPTION_CONTEXT',
+    it(
+      'rejects empty and oversized plaintexts',
+      async () => {
+        await expectCode(cipher.encrypt(new Uint8Array(0), CONTEXT), ['INVALID_PLAINTEXT']);
+        await expectCode(cipher.encrypt(new Uint8Array(cipher.maxPlaintextBytes + 1), CONTEXT), [
+          'PLAINTEXT_TOO_LARGE',
         ]);
-      }
-    }, timeout);
+      },
+      timeout,
+    );
 
-    it('handles concurrent operations', async () => {
-      const count = options.concurrency ?? 64;
-      const plaintexts = Array.from({ length: count }, (_, index) => bytes(`share-${index}`));
-      const contexts = plaintexts.map((_, index) => ({ ewi: `wallet-${index}` }));
+    it(
+      'rejects invalid contexts',
+      async () => {
+        const invalid: unknown[] = [
+          {},
+          { ewi: '' },
+          { ewi: 7 },
+          null,
+          'ewi',
+          { 'aws-crypto-public-key': 'x' },
+        ];
 
-      const ciphertexts = await Promise.all(
-        plaintexts.map(async (plaintext, index) => cipher.encrypt(plaintext, contexts[index]!)),
-      );
-      const decrypted = await Promise.all(
-        ciphertexts.map(async (ciphertext, index) => cipher.decrypt(ciphertext, contexts[index]!)),
-      );
+        for (const context of invalid) {
+          await expectCode(cipher.encrypt(bytes('share'), context as EncryptionContext), [
+            'INVALID_ENCRYPTION_CONTEXT',
+          ]);
+        }
+      },
+      timeout,
+    );
 
-      expect(decrypted.map(text)).toEqual(plaintexts.map(text));
-    }, timeout);
+    it(
+      'handles concurrent operations',
+      async () => {
+        const count = options.concurrency ?? 64;
+        const plaintexts = Array.from({ length: count }, (_, index) => bytes(`share-${index}`));
+        const contexts = plaintexts.map((_, index) => ({ ewi: `wallet-${index}` }));
 
-    it('reports itself healthy', async () => {
-      const health = await cipher.checkHealth();
+        const ciphertexts = await Promise.all(
+          plaintexts.map(async (plaintext, index) => cipher.encrypt(plaintext, contexts[index]!)),
+        );
+        const decrypted = await Promise.all(
+          ciphertexts.map(async (ciphertext, index) =>
+            cipher.decrypt(ciphertext, contexts[index]!),
+          ),
+        );
 
-      expect(health.healthy).toBe(true);
-      expect(health.provider).toBe(cipher.name);
-    }, timeout);
+        expect(decrypted.map(text)).toEqual(plaintexts.map(text));
+      },
+      timeout,
+    );
+
+    it(
+      'reports itself healthy',
+      async () => {
+        const health = await cipher.checkHealth();
+
+        expect(health.healthy).toBe(true);
+        expect(health.provider).toBe(cipher.name);
+      },
+      timeout,
+    );
   });
 }
 
@@ -212,7 +293,20 @@ export function sampleForeignCiphertexts(): {
 } {
   return {
     splitKms: (providerId) =>
-      Uint8Array.from([...HEADER_MAGIC, HEADER_VERSION, providerId, 1, 1, 0x6b, 0, 0, 0, 1, 12, ...randomBytes(40)]),
+      Uint8Array.from([
+        ...HEADER_MAGIC,
+        HEADER_VERSION,
+        providerId,
+        1,
+        1,
+        0x6b,
+        0,
+        0,
+        0,
+        1,
+        12,
+        ...randomBytes(40),
+      ]),
     encryptionSdk: Uint8Array.from([0x02, 0x04, 0x78, ...randomBytes(80)]),
     awsKmsBlob: Uint8Array.from([0x01, 0x02, 0x02, 0x00, 0x78, ...randomBytes(180)]),
   };
@@ -249,7 +343,9 @@ async function expectCode(
 
   const code = isKeyShareCipherError(outcome) ? outcome.code : undefined;
   if (code === undefined || !codes.includes(code)) {
-    throw new Error(`${label}: expected a KeyShareCipherError with code ${codes.join(' or ')}, got ${String(outcome)}`);
+    throw new Error(
+      `${label}: expected a KeyShareCipherError with code ${codes.join(' or ')}, got ${String(outcome)}`,
+    );
   }
   expect(codes).toContain(code);
 }

@@ -39,14 +39,15 @@ export function validateEncryptionContext(context: unknown): EncryptionContext {
     );
   }
 
-  const copy: Record<string, string> = {};
   for (const [key, value] of entries) {
     checkKey(key);
     checkValue(key, value);
-    copy[key] = value as string;
   }
 
-  const frozen = Object.freeze(copy);
+  // Object.fromEntries defines own properties, so a key such as "__proto__" stays a plain entry.
+  const frozen: EncryptionContext = Object.freeze(
+    Object.fromEntries(entries as [string, string][]),
+  );
   const size = encodeEncryptionContext(frozen).length;
   if (size > MAX_CONTEXT_ENCODED_BYTES) {
     throw new InvalidEncryptionContextError(
@@ -73,10 +74,14 @@ function checkKey(key: string): void {
 
 function checkValue(key: string, value: unknown): void {
   if (typeof value !== 'string') {
-    throw new InvalidEncryptionContextError(`Encryption context value of "${key}" must be a string.`);
+    throw new InvalidEncryptionContextError(
+      `Encryption context value of "${key}" must be a string.`,
+    );
   }
   if (value.length === 0) {
-    throw new InvalidEncryptionContextError(`Encryption context value of "${key}" must not be empty.`);
+    throw new InvalidEncryptionContextError(
+      `Encryption context value of "${key}" must not be empty.`,
+    );
   }
   if (!value.isWellFormed()) {
     throw new InvalidEncryptionContextError(
@@ -95,7 +100,10 @@ function checkValue(key: string, value: unknown): void {
  * never do. The caller validates the context first.
  */
 export function encodeEncryptionContext(context: EncryptionContext): Uint8Array {
-  const pairs = Object.entries(context).map(([key, value]) => [utf8.encode(key), utf8.encode(value)]);
+  const pairs = Object.entries(context).map(([key, value]) => [
+    utf8.encode(key),
+    utf8.encode(value),
+  ]);
   pairs.sort(([a], [b]) => compareBytes(a!, b!));
 
   const chunks: Uint8Array[] = [uint16(pairs.length)];
@@ -115,7 +123,7 @@ export function encodeEncryptionContext(context: EncryptionContext): Uint8Array 
 export function decodeEncryptionContext(bytes: Uint8Array): EncryptionContext {
   const reader = new ContextReader(bytes);
   const count = reader.uint16();
-  const context: Record<string, string> = {};
+  const entries: [string, string][] = [];
   let previousKey: Uint8Array | undefined;
 
   for (let index = 0; index < count; index += 1) {
@@ -124,12 +132,12 @@ export function decodeEncryptionContext(bytes: Uint8Array): EncryptionContext {
       throw new InvalidEncryptionContextError('Encoded context keys are not in canonical order.');
     }
     previousKey = key;
-    context[reader.text(key)] = reader.text(reader.field());
+    entries.push([reader.text(key), reader.text(reader.field())]);
   }
 
   reader.expectEnd();
 
-  return validateEncryptionContext(context);
+  return validateEncryptionContext(Object.fromEntries(entries));
 }
 
 /** Compares two byte arrays lexicographically, as unsigned bytes. */
@@ -160,7 +168,9 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
 
 function fieldLength(field: Uint8Array): number {
   if (field.length > MAX_FIELD_BYTES) {
-    throw new InvalidEncryptionContextError('Encryption context entry is longer than 65,535 bytes.');
+    throw new InvalidEncryptionContextError(
+      'Encryption context entry is longer than 65,535 bytes.',
+    );
   }
 
   return field.length;

@@ -39,7 +39,11 @@ export interface KeyShareCipherErrorOptions {
 export class KeyShareCipherError extends Error {
   readonly code: KeyShareCipherErrorCode;
 
-  constructor(code: KeyShareCipherErrorCode, message: string, options?: KeyShareCipherErrorOptions) {
+  constructor(
+    code: KeyShareCipherErrorCode,
+    message: string,
+    options?: KeyShareCipherErrorOptions,
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;

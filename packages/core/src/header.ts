@@ -90,7 +90,11 @@ function checkHeaderFields(header: CiphertextHeader, label: Uint8Array): void {
   if (label.length === 0 || label.length > MAX_KEY_LABEL_BYTES) {
     throw new TypeError(`"keyLabel" must be 1 to ${MAX_KEY_LABEL_BYTES} UTF-8 bytes.`);
   }
-  if (!Number.isInteger(header.keyVersion) || header.keyVersion < 1 || header.keyVersion > 0xffffffff) {
+  if (
+    !Number.isInteger(header.keyVersion) ||
+    header.keyVersion < 1 ||
+    header.keyVersion > 0xffffffff
+  ) {
     throw new TypeError('"keyVersion" must be an integer from 1 to 4294967295.');
   }
   if (header.iv.length !== AES_GCM_IV_BYTES) {
@@ -148,10 +152,15 @@ export function parseCiphertext(bytes: Uint8Array): ParsedCiphertext {
   }
 
   const keyLabel = decodeLabel(bytes.subarray(FIXED_PREFIX_BYTES, versionOffset));
-  const keyVersion = new DataView(bytes.buffer, bytes.byteOffset + versionOffset, 4).getUint32(0, false);
+  const keyVersion = new DataView(bytes.buffer, bytes.byteOffset + versionOffset, 4).getUint32(
+    0,
+    false,
+  );
   const ivLength = bytes[versionOffset + 4]!;
   if (keyVersion === 0 || ivLength !== AES_GCM_IV_BYTES) {
-    throw new MalformedCiphertextError('Ciphertext header has an invalid key version or IV length.');
+    throw new MalformedCiphertextError(
+      'Ciphertext header has an invalid key version or IV length.',
+    );
   }
 
   const payloadOffset = ivOffset + ivLength;
@@ -160,7 +169,13 @@ export function parseCiphertext(bytes: Uint8Array): ParsedCiphertext {
   }
 
   return {
-    header: { providerId, algorithm, keyLabel, keyVersion, iv: bytes.slice(ivOffset, payloadOffset) },
+    header: {
+      providerId,
+      algorithm,
+      keyLabel,
+      keyVersion,
+      iv: bytes.slice(ivOffset, payloadOffset),
+    },
     headerBytes: bytes.slice(0, payloadOffset),
     payload: bytes.slice(payloadOffset),
   };
@@ -169,7 +184,7 @@ export function parseCiphertext(bytes: Uint8Array): ParsedCiphertext {
 function decodeLabel(bytes: Uint8Array): string {
   try {
     return strictUtf8.decode(bytes);
-  } catch (error) {
-    throw new MalformedCiphertextError('Ciphertext key label is not valid UTF-8.', { cause: error });
+  } catch {
+    throw new MalformedCiphertextError('Ciphertext key label is not valid UTF-8.');
   }
 }

@@ -76,7 +76,9 @@ export class KeyShareCipherRouter implements KeyShareCipher {
   }
 
   async checkHealth(): Promise<HealthStatus> {
-    const components = await Promise.all(this.#providers.map(async (provider) => provider.checkHealth()));
+    const components = await Promise.all(
+      this.#providers.map(async (provider) => provider.checkHealth()),
+    );
     const unhealthy = components.filter((component) => !component.healthy);
 
     return {
@@ -91,8 +93,12 @@ export class KeyShareCipherRouter implements KeyShareCipher {
   }
 
   async close(): Promise<void> {
-    const results = await Promise.allSettled(this.#providers.map(async (provider) => provider.close?.()));
-    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const results = await Promise.allSettled(
+      this.#providers.map(async (provider) => provider.close?.()),
+    );
+    const failures = results.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     if (failures.length > 0) {
       throw new AggregateError(
         failures.map((failure) => failure.reason as unknown),

@@ -15,7 +15,11 @@ export interface SoftwareKey {
 interface KeyFileContents {
   readonly format: typeof KEY_FILE_FORMAT;
   readonly label: string;
-  readonly keys: readonly { readonly version: number; readonly key: string; readonly createdAt: string }[];
+  readonly keys: readonly {
+    readonly version: number;
+    readonly key: string;
+    readonly createdAt: string;
+  }[];
 }
 
 const KEY_FILE_FORMAT = 'split-kms-software-keys-v1';
@@ -66,7 +70,9 @@ function parseKeyFile(text: string, path: string): SoftwareKey[] {
   try {
     contents = JSON.parse(text) as KeyFileContents;
   } catch (error) {
-    throw new Error(`Key file ${path} is not valid JSON. Delete it to create a new key.`, { cause: error });
+    throw new Error(`Key file ${path} is not valid JSON. Delete it to create a new key.`, {
+      cause: error,
+    });
   }
 
   const valid =
@@ -77,7 +83,9 @@ function parseKeyFile(text: string, path: string): SoftwareKey[] {
     contents.keys.length > 0 &&
     contents.keys.every(isValidEntry);
   if (!valid) {
-    throw new Error(`Key file ${path} is not a ${KEY_FILE_FORMAT} file. Delete it to create a new key.`);
+    throw new Error(
+      `Key file ${path} is not a ${KEY_FILE_FORMAT} file. Delete it to create a new key.`,
+    );
   }
 
   return toSoftwareKeys(contents);
@@ -103,7 +111,11 @@ function toSoftwareKeys(contents: KeyFileContents): SoftwareKey[] {
 }
 
 function newKeyEntry(version: number): KeyFileContents['keys'][number] {
-  return { version, key: randomBytes(AES_256_KEY_BYTES).toString('base64'), createdAt: new Date().toISOString() };
+  return {
+    version,
+    key: randomBytes(AES_256_KEY_BYTES).toString('base64'),
+    createdAt: new Date().toISOString(),
+  };
 }
 
 async function writeKeyFile(path: string, contents: KeyFileContents): Promise<void> {
@@ -116,7 +128,11 @@ async function writeKeyFile(path: string, contents: KeyFileContents): Promise<vo
 }
 
 /** Builds a software key from raw bytes, for tests and embedding. */
-export function softwareKeyFromBytes(label: string, version: number, bytes: Uint8Array): SoftwareKey {
+export function softwareKeyFromBytes(
+  label: string,
+  version: number,
+  bytes: Uint8Array,
+): SoftwareKey {
   if (bytes.length !== AES_256_KEY_BYTES) {
     throw new TypeError(`"bytes" must be ${AES_256_KEY_BYTES} bytes for AES-256.`);
   }

@@ -41,7 +41,7 @@ export class SoftwareKeyShareCipher extends BaseKeyShareCipher {
 
   constructor(options: SoftwareKeyShareCipherOptions) {
     super();
-    if (!Array.isArray(options?.keys) || options.keys.length === 0) {
+    if (options?.keys === undefined || options.keys.length === 0) {
       throw new TypeError('"keys" option must contain at least one key.');
     }
 
@@ -55,7 +55,9 @@ export class SoftwareKeyShareCipher extends BaseKeyShareCipher {
     if (this.#keys.size !== options.keys.length) {
       throw new TypeError('"keys" option must not repeat a version.');
     }
-    this.#current = options.keys.reduce((newest, key) => (key.version > newest.version ? key : newest));
+    this.#current = options.keys.reduce((newest, key) =>
+      key.version > newest.version ? key : newest,
+    );
   }
 
   /** Label and version of the key that encrypts. */
@@ -75,7 +77,10 @@ export class SoftwareKeyShareCipher extends BaseKeyShareCipher {
     };
   }
 
-  protected async encryptBytes(plaintext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+  protected async encryptBytes(
+    plaintext: Uint8Array,
+    context: EncryptionContext,
+  ): Promise<Uint8Array> {
     const iv = randomBytes(AES_GCM_IV_BYTES);
     const header = serializeHeader({
       providerId: CiphertextProviderId.SOFTWARE,
@@ -85,14 +90,19 @@ export class SoftwareKeyShareCipher extends BaseKeyShareCipher {
       iv,
     });
 
-    const cipher = createCipheriv('aes-256-gcm', this.#current.key, iv, { authTagLength: AES_GCM_TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.#current.key, iv, {
+      authTagLength: AES_GCM_TAG_BYTES,
+    });
     cipher.setAAD(concatBytes([header, encodeEncryptionContext(context)]));
     const body = concatBytes([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 
     return concatBytes([header, body]);
   }
 
-  protected async decryptBytes(ciphertext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+  protected async decryptBytes(
+    ciphertext: Uint8Array,
+    context: EncryptionContext,
+  ): Promise<Uint8Array> {
     const { header, headerBytes, payload } = parseCiphertext(ciphertext);
     const key = this.#keys.get(keyName(header.keyLabel, header.keyVersion));
     if (key === undefined) {
