@@ -1,0 +1,4 @@
+export * from './auth-errors';
+export * from './bearer-token';
+export * from './jwt-verifier';
+export * from './key-resolver';

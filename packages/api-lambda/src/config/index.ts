@@ -1,0 +1,3 @@
+export * from './api-config';
+export * from './configuration-error';
+export * from './environment-reader';
