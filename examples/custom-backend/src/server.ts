@@ -9,14 +9,19 @@ const MAX_BODY_BYTES = 16 * 1024;
 /**
  * Creates a small HTTP server over a `ShareVault`:
  * `PUT /shares/<rowId>` stores the body, `GET /shares/<rowId>` reads it back.
- * The wallet id comes from the `x-wallet-id` header, which stands in for
+ * The wallet id comes from the `x-wallet-id` header, a placeholder for
  * whatever authentication your backend already has.
  */
 export function createShareServer(vault: ShareVault): Server {
   return createServer((request, response) => {
     handle(vault, request, response).catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError) {
+        reply(response, 413, { error: error.message });
+        return;
+      }
+
       const code = isKeyShareCipherError(error) ? error.code : 'UNKNOWN_ERROR';
-      console.error(`Request failed: ${code}`);
+      console.error(`Request ${request.method} ${request.url} failed: ${code}`);
       reply(response, 500, { error: code });
     });
   });
@@ -55,12 +60,18 @@ async function readBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES) {
-      throw new Error(`Body is larger than ${MAX_BODY_BYTES} bytes.`);
+      throw new BodyTooLargeError();
     }
     chunks.push(chunk as Buffer);
   }
 
   return Buffer.concat(chunks).toString('utf8');
+}
+
+class BodyTooLargeError extends Error {
+  constructor() {
+    super(`Body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
 }
 
 function reply(response: ServerResponse, status: number, body?: object): void {

@@ -23,7 +23,7 @@ export class ShareVault {
     this.#rows.set(rowId, ciphertext);
   }
 
-  /** Decrypts a stored share for the wallet that asks for it. */
+  /** Decrypts a stored share for the wallet that requests it. */
   async read(rowId: string, walletId: string): Promise<ReadShareResult> {
     const ciphertext = this.#rows.get(rowId);
     if (ciphertext === undefined) {

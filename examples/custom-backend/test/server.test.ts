@@ -60,4 +60,10 @@ describe('example custom backend', () => {
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: 'INVALID_PLAINTEXT' });
   });
+
+  it('rejects an oversized body', async () => {
+    const response = await put('row-4', 'wallet-a', 'x'.repeat(17 * 1024));
+
+    expect(response.status).toBe(413);
+  });
 });
