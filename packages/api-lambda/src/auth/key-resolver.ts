@@ -1,5 +1,8 @@
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 
+/** A jose key set: a key resolver that can also return the JWKS it holds. */
+type KeySet = JWTVerifyGetKey & { readonly jwks: () => JSONWebKeySet | undefined };
+
 import { JwksUnavailableError } from './auth-errors';
 
 /** How to fetch a remote JWKS. */
@@ -34,16 +37,17 @@ export function createLocalKeyResolver(jwks: JSONWebKeySet): JWTVerifyGetKey {
 
 /**
  * Turns every failure of the key set into `JwksUnavailableError`, except
- * "no key matches this token", which is the token's fault. Fetch errors
- * (network, timeout, non-200, not JSON, no keys, unusable key) thus never
- * become a 401, and they never reach the caller as a 500.
+ * "no key matches this token" from a JWKS that has keys, which is the token's
+ * fault. Fetch errors (network, timeout, non-200, not JSON, an empty key
+ * list, an unusable key) thus never become a 401, and never a 500.
  */
-function wrapKeySetFailures(keySet: JWTVerifyGetKey): JWTVerifyGetKey {
+function wrapKeySetFailures(keySet: KeySet): JWTVerifyGetKey {
   return async (protectedHeader, token) => {
     try {
       return await keySet(protectedHeader, token);
     } catch (error) {
-      if (TOKEN_KEY_ERROR_CODES.has((error as { code?: unknown })?.code as string)) {
+      const code = (error as { code?: unknown })?.code;
+      if (typeof code === 'string' && TOKEN_KEY_ERROR_CODES.has(code) && hasKeys(keySet)) {
         throw error;
       }
 
@@ -52,4 +56,8 @@ function wrapKeySetFailures(keySet: JWTVerifyGetKey): JWTVerifyGetKey {
       });
     }
   };
+}
+
+function hasKeys(keySet: KeySet): boolean {
+  return (keySet.jwks()?.keys.length ?? 0) > 0;
 }
