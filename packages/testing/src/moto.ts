@@ -1,0 +1,339 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local AWS KMS emulator for tests: moto's server mode behind a loopback
+ * proxy. The proxy counts the KMS requests that reach the emulator and can
+ * answer chosen requests with an injected AWS error (moto cannot throttle or
+ * enforce key states), and it keeps its port across `stop()` and `restart()`.
+ *
+ * @example
+ * const moto = await startMoto();
+ * const kms = new KMS({ endpoint: moto.endpoint, region: moto.region });
+ * // ...
+ * await moto.close();
+ */
+export interface MotoServer {
+  /** Base URL that AWS SDK clients and the AWS CLI use, such as `http://127.0.0.1:40123`. */
+  readonly endpoint: string;
+  /** Region to configure in clients. */
+  readonly region: string;
+  /** Number of KMS requests received since start or the last `resetRequestCount()`, injected faults included. */
+  requestCount(): number;
+  /** KMS requests per action (`Encrypt`, `GenerateDataKey`, ...) since the last reset. */
+  requestsByAction(): Readonly<Record<string, number>>;
+  resetRequestCount(): void;
+  /** Answers the next `count` KMS requests (of `fault.action` only, when given) with an AWS error. */
+  injectFault(fault: InjectedFault, count?: number): void;
+  /** Number of injected faults not yet delivered. */
+  pendingFaults(): number;
+  /** Stops the emulator and its proxy, so connections are refused. */
+  stop(): Promise<void>;
+  /** Starts a fresh emulator on the same port. Keys created before are gone. */
+  restart(): Promise<void>;
+  /** Stops everything for good. */
+  close(): Promise<void>;
+}
+
+/** An AWS JSON protocol error that the proxy returns in place of moto's answer. */
+export interface InjectedFault {
+  /** Error type, such as `ThrottlingException` or `DisabledException`. */
+  readonly type: string;
+  /** HTTP status. @default 400 */
+  readonly status?: number;
+  readonly message?: string;
+  /** KMS action to fail, such as `Decrypt`. Other actions pass through. @default every action */
+  readonly action?: string;
+}
+
+/** Region of the emulator and of the dummy credentials. */
+export const MOTO_REGION = 'us-east-1';
+
+/** Account id that moto gives every resource. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+
+const MOTO_REQUIRED = "moto is required: pip install 'moto[server]'";
+const START_TIMEOUT_MS = 30_000;
+const KMS_TARGET_PREFIX = 'TrentService.';
+
+/**
+ * Sets dummy AWS credentials and the region in `process.env`, unless already
+ * set, so SDK clients in the test process sign requests for moto.
+ */
+export function useMotoCredentials(): void {
+  process.env['AWS_ACCESS_KEY_ID'] ??= 'test';
+  process.env['AWS_SECRET_ACCESS_KEY'] ??= 'test';
+  process.env['AWS_REGION'] ??= MOTO_REGION;
+  process.env['AWS_DEFAULT_REGION'] ??= MOTO_REGION;
+}
+
+/**
+ * Starts moto (`python3 -m moto.server`) on a free loopback port behind a
+ * counting proxy, and waits until it answers.
+ *
+ * @throws Error "moto is required: ..." when python3 or moto is missing.
+ */
+export async function startMoto(): Promise<MotoServer> {
+  checkMotoInstalled();
+  useMotoCredentials();
+
+  const motoPort = await findFreePort();
+  const proxy = new CountingProxy(motoPort);
+  let emulator: ChildProcess | undefined = await spawnMoto(motoPort);
+  const proxyPort = await proxy.listen(0);
+
+  const stop = async (): Promise<void> => {
+    await proxy.close();
+    if (emulator !== undefined) {
+      await stopProcess(emulator);
+      emulator = undefined;
+    }
+  };
+
+  return {
+    endpoint: `http://127.0.0.1:${proxyPort}`,
+    region: MOTO_REGION,
+    requestCount: () => proxy.total,
+    requestsByAction: () => ({ ...proxy.byAction }),
+    resetRequestCount: () => proxy.resetCounts(),
+    injectFault: (fault, count = 1) => proxy.addFaults(fault, count),
+    pendingFaults: () => proxy.faults.length,
+    stop,
+    restart: async () => {
+      await stop();
+      emulator = await spawnMoto(motoPort);
+      await proxy.listen(proxyPort);
+    },
+    close: stop,
+  };
+}
+
+/**
+ * Runs the AWS CLI against the emulator and returns its standard output.
+ *
+ * @throws Error with the CLI's standard error when it exits with a non-zero status.
+ */
+export function runAwsCli(moto: MotoServer, args: readonly string[]): string {
+  const result = spawnSync(
+    'aws',
+    ['--endpoint-url', moto.endpoint, '--region', moto.region, ...args],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_DEFAULT_REGION: moto.region,
+        AWS_MAX_ATTEMPTS: '1',
+      },
+      timeout: 60_000,
+    },
+  );
+  if (result.error !== undefined) {
+    throw new Error(
+      `The AWS CLI could not run (${result.error.message}). Install it with: pip install awscli`,
+    );
+  }
+  if (result.status !== 0) {
+    throw new Error(
+      `aws ${args.join(' ')} failed with status ${result.status}: ${result.stderr.trim()}`,
+    );
+  }
+
+  return result.stdout;
+}
+
+function checkMotoInstalled(): void {
+  const result = spawnSync('python3', ['-c', 'import moto.server'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.error !== undefined) {
+    throw new Error(`${MOTO_REQUIRED} (python3 could not run: ${result.error.message}).`);
+  }
+  if (result.status !== 0) {
+    throw new Error(
+      `${MOTO_REQUIRED} (${result.stderr.trim().split('\n').pop() ?? 'import failed'}).`,
+    );
+  }
+}
+
+async function findFreePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+
+  return port;
+}
+
+async function spawnMoto(port: number): Promise<ChildProcess> {
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(
+        `${MOTO_REQUIRED} (moto.server exited with status ${child.exitCode}: ${stderr.trim()}).`,
+      );
+    }
+    if (await answers(port)) {
+      return child;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  await stopProcess(child);
+  throw new Error(
+    `moto.server did not answer on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`,
+  );
+}
+
+async function answers(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/moto-api/`, {
+      signal: AbortSignal.timeout(1000),
+    });
+    await response.arrayBuffer();
+
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Forwards HTTP requests to moto, counting KMS requests and answering injected faults itself. */
+class CountingProxy {
+  total = 0;
+  byAction: Record<string, number> = {};
+  faults: InjectedFault[] = [];
+  readonly #server: Server;
+
+  constructor(private readonly motoPort: number) {
+    this.#server = createServer((request, response) => this.#handle(request, response));
+  }
+
+  async listen(port: number): Promise<number> {
+    this.#server.listen(port, '127.0.0.1');
+    await once(this.#server, 'listening');
+
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#server.listening) {
+      return;
+    }
+
+    const closed = once(this.#server, 'close');
+    this.#server.close();
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  resetCounts(): void {
+    this.total = 0;
+    this.byAction = {};
+  }
+
+  addFaults(fault: InjectedFault, count: number): void {
+    for (let index = 0; index < count; index += 1) {
+      this.faults.push(fault);
+    }
+  }
+
+  #handle(request: IncomingMessage, response: ServerResponse): void {
+    const action = kmsAction(request);
+    if (action !== undefined) {
+      this.total += 1;
+      this.byAction[action] = (this.byAction[action] ?? 0) + 1;
+    }
+
+    const fault = action === undefined ? undefined : this.#takeFault(action);
+    if (fault !== undefined) {
+      request.resume();
+      sendFault(response, fault);
+      return;
+    }
+
+    this.#forward(request, response);
+  }
+
+  #takeFault(action: string): InjectedFault | undefined {
+    const index = this.faults.findIndex(
+      (fault) => fault.action === undefined || fault.action === action,
+    );
+
+    return index === -1 ? undefined : this.faults.splice(index, 1)[0];
+  }
+
+  #forward(request: IncomingMessage, response: ServerResponse): void {
+    const upstream = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: this.motoPort,
+        method: request.method,
+        path: request.url,
+        headers: request.headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  }
+}
+
+function kmsAction(request: IncomingMessage): string | undefined {
+  const target = request.headers['x-amz-target'];
+  if (typeof target !== 'string' || !target.startsWith(KMS_TARGET_PREFIX)) {
+    return undefined;
+  }
+
+  return target.slice(KMS_TARGET_PREFIX.length);
+}
+
+function sendFault(response: ServerResponse, fault: InjectedFault): void {
+  const body = JSON.stringify({
+    __type: fault.type,
+    message: fault.message ?? `Injected ${fault.type}.`,
+  });
+  response.writeHead(fault.status ?? 400, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-errortype': fault.type,
+    'x-amzn-requestid': `injected-${Date.now()}`,
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}
