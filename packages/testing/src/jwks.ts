@@ -48,7 +48,7 @@ export async function signTestToken(key: TestSigningKey, options: TestTokenOptio
     }
   }
 
-  const jwt = new SignJWT(claims as JWTPayload)
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? key.kid, typ: 'JWT' })
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresInSeconds ?? 300));

@@ -27,6 +27,7 @@ export function matchRoute(method: string, path: string): Route | undefined {
 }
 
 const MAX_ECHOED_PATH_LENGTH = 100;
+// eslint-disable-next-line no-control-regex -- matching control characters is the purpose.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Makes a path safe to quote in a message: control characters replaced, long paths shortened. */
