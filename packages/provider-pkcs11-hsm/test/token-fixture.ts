@@ -1,0 +1,42 @@
+import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/softhsm';
+
+import { Pkcs11KeyShareCipher, type Pkcs11KeyShareCipherOptions } from '../src';
+import { createKey, openAdminSession, type AdminSession } from '../src/key-admin';
+
+/** A fresh SoftHSM2 token with one generated key, and options that reach it. */
+export interface TokenFixture {
+  readonly token: SoftHsmToken;
+  readonly keyLabel: string;
+  readonly options: Pkcs11KeyShareCipherOptions;
+  /** Opens a logged-in read-write session on the token, for test setup. */
+  readonly admin: () => AdminSession;
+}
+
+/** Creates a token and key version 1 of `keyLabel`. Call before connecting any provider in the file. */
+export function createTokenWithKey(keyLabel = 'shares'): TokenFixture {
+  const token = createSoftHsmToken();
+  const options: Pkcs11KeyShareCipherOptions = {
+    libraryPath: token.libraryPath,
+    tokenLabel: token.label,
+    pin: token.userPin,
+    keyLabel,
+  };
+  const admin = (): AdminSession => openAdminSession(options);
+
+  const session = admin();
+  try {
+    createKey(session, keyLabel);
+  } finally {
+    session.close();
+  }
+
+  return { token, keyLabel, options, admin };
+}
+
+/** Connects a provider to the fixture's token with extra options. */
+export async function connect(
+  fixture: TokenFixture,
+  extra: Partial<Pkcs11KeyShareCipherOptions> = {},
+): Promise<Pkcs11KeyShareCipher> {
+  return Pkcs11KeyShareCipher.connect({ ...fixture.options, ...extra });
+}
