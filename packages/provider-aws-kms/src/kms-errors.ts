@@ -146,18 +146,26 @@ function isServerFault(error: unknown): boolean {
 }
 
 /**
- * Tells whether the request never got an AWS answer: a refused or reset
- * connection, a DNS failure or a socket timeout. Such errors have a Node.js
- * system error code and no `$metadata.httpStatusCode`.
+ * Tells whether the request never got an HTTP answer: a refused or reset
+ * connection, a DNS failure or a socket timeout. The SDK attaches
+ * `$metadata` (attempts, retry delay) to every error of a call, but
+ * `httpStatusCode` only when a response arrived. A Node.js system error code
+ * (`ECONNREFUSED`) also counts, in case the SDK passes the error through as is.
  */
 function isNetworkError(error: unknown): boolean {
-  const candidate = error as { code?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
-  if (candidate === null || typeof candidate !== 'object') {
+  const candidate = error as {
+    code?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  } | null;
+  if (candidate === null || typeof candidate !== 'object' || candidate.$fault !== undefined) {
     return false;
   }
-  if (candidate.$metadata?.httpStatusCode !== undefined) {
-    return false;
+  if (typeof candidate.code === 'string' && /^E[A-Z_]+$/u.test(candidate.code)) {
+    return true;
   }
 
-  return typeof candidate.code === 'string' && /^E[A-Z_]+$/u.test(candidate.code);
+  return (
+    typeof candidate.$metadata === 'object' && candidate.$metadata.httpStatusCode === undefined
+  );
 }

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
  * A local AWS KMS emulator for tests: moto's server mode behind a loopback
  * proxy. The proxy counts the KMS requests that reach the emulator and can
  * answer chosen requests with an injected AWS error (moto cannot throttle or
- * enforce key states), and it keeps its port across `stop()` and `restart()`.
+ * enforce key states), and it keeps its port and moto's keys across `stop()`
+ * and `restart()`.
  *
  * @example
  * const moto = await startMoto();
@@ -35,9 +36,12 @@ export interface MotoServer {
   injectFault(fault: InjectedFault, count?: number): void;
   /** Number of injected faults not yet delivered. */
   pendingFaults(): number;
-  /** Stops the emulator and its proxy, so connections are refused. */
+  /**
+   * Stops serving: the port refuses connections and the moto process is
+   * suspended (SIGSTOP), so its keys survive for `restart()`.
+   */
   stop(): Promise<void>;
-  /** Starts a fresh emulator on the same port. Keys created before are gone. */
+  /** Resumes moto and serves again on the same port, with the keys made before `stop()`. */
   restart(): Promise<void>;
   /** Stops everything for good. */
   close(): Promise<void>;
@@ -86,17 +90,13 @@ export async function startMoto(): Promise<MotoServer> {
   useMotoCredentials();
 
   const motoPort = await findFreePort();
-  const proxy = new CountingProxy(motoPort);
-  let emulator: ChildProcess | undefined = await spawnMoto(motoPort);
-  const proxyPort = await proxy.listen(0);
-
-  const stop = async (): Promise<void> => {
-    await proxy.close();
-    if (emulator !== undefined) {
-      await stopProcess(emulator);
-      emulator = undefined;
-    }
+  const emulator = await spawnMoto(motoPort);
+  const killOnExit = (): void => {
+    emulator.kill('SIGKILL');
   };
+  process.once('exit', killOnExit);
+  const proxy = new CountingProxy(motoPort);
+  const proxyPort = await proxy.listen(0);
 
   return {
     endpoint: `http://127.0.0.1:${proxyPort}`,
@@ -106,13 +106,20 @@ export async function startMoto(): Promise<MotoServer> {
     resetRequestCount: () => proxy.resetCounts(),
     injectFault: (fault, count = 1) => proxy.addFaults(fault, count),
     pendingFaults: () => proxy.faults.length,
-    stop,
+    stop: async () => {
+      await proxy.close();
+      emulator.kill('SIGSTOP');
+    },
     restart: async () => {
-      await stop();
-      emulator = await spawnMoto(motoPort);
+      emulator.kill('SIGCONT');
       await proxy.listen(proxyPort);
     },
-    close: stop,
+    close: async () => {
+      await proxy.close();
+      emulator.kill('SIGCONT');
+      await stopProcess(emulator);
+      process.off('exit', killOnExit);
+    },
   };
 }
 
