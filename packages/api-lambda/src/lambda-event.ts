@@ -34,7 +34,9 @@ function decodeBody(body: string, isBase64Encoded: boolean): string | Uint8Array
   return isBase64Encoded ? new Uint8Array(Buffer.from(body, 'base64')) : body;
 }
 
-function queryFromEvent(event: APIGatewayProxyEventV2): Readonly<Record<string, string | undefined>> {
+function queryFromEvent(
+  event: APIGatewayProxyEventV2,
+): Readonly<Record<string, string | undefined>> {
   if (event.queryStringParameters !== undefined) {
     return event.queryStringParameters;
   }

@@ -27,7 +27,9 @@ const handleRequest = createLazyHandler(
 );
 
 /** Handles one API Gateway HTTP API (payload format 2.0) invocation. */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handler(
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const response = await handleRequest(requestFromEvent(event));
 
   return resultFromResponse(response);

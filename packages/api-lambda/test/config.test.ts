@@ -37,7 +37,10 @@ describe('parseApiConfig', () => {
   it('uses JWKS_URL locally when set', () => {
     const { config } = parseApiConfig({ JWKS_URL: 'http://127.0.0.1:9/jwks.json' }, 'local');
 
-    expect(config.auth.jwks).toEqual({ kind: 'remote', url: new URL('http://127.0.0.1:9/jwks.json') });
+    expect(config.auth.jwks).toEqual({
+      kind: 'remote',
+      url: new URL('http://127.0.0.1:9/jwks.json'),
+    });
   });
 
   it('reads lists, numbers and booleans', () => {
@@ -61,14 +64,19 @@ describe('parseApiConfig', () => {
     expect(config.auth.algorithms).toEqual(['RS256', 'ES256']);
     expect(config.auth.issuer).toBe('https://issuer.test');
     expect(config.auth.audience).toBe('split-kms');
-    expect(config.corsOrigins).toEqual({ kind: 'list', origins: ['https://a.test', 'https://b.test:8443'] });
+    expect(config.corsOrigins).toEqual({
+      kind: 'list',
+      origins: ['https://a.test', 'https://b.test:8443'],
+    });
     expect(config.maxBodyBytes).toBe(2048);
     expect(config.deepHealthCheck).toBe(false);
     expect(config.port).toBe(0);
   });
 
   it('accepts * for CORS only when set explicitly', () => {
-    expect(parseApiConfig({ CORS_ALLOW_ORIGINS: '*' }, 'lambda').config.corsOrigins).toEqual({ kind: 'any' });
+    expect(parseApiConfig({ CORS_ALLOW_ORIGINS: '*' }, 'lambda').config.corsOrigins).toEqual({
+      kind: 'any',
+    });
   });
 
   const invalidSettings: readonly [string, string, string][] = [
@@ -120,7 +128,10 @@ describe('loadServiceConfiguration', () => {
   it('collects every problem into one ConfigurationError', () => {
     let caught: unknown;
     try {
-      loadServiceConfiguration({ KEY_SHARE_CIPHER: 'software', PORT: 'x', JWKS_URL: 'ftp://x' }, 'lambda');
+      loadServiceConfiguration(
+        { KEY_SHARE_CIPHER: 'software', PORT: 'x', JWKS_URL: 'ftp://x' },
+        'lambda',
+      );
     } catch (error) {
       caught = error;
     }
@@ -142,7 +153,9 @@ describe('loadServiceConfiguration', () => {
 
 describe('provider registry', () => {
   it.each(PROVIDER_NAMES)('accepts %s only when this build has it', (name) => {
-    const problems = problemsOf(() => loadServiceConfiguration({ KEY_SHARE_CIPHER: name }, 'lambda'));
+    const problems = problemsOf(() =>
+      loadServiceConfiguration({ KEY_SHARE_CIPHER: name }, 'lambda'),
+    );
     const unavailable = problems.filter((line) => line.includes('is not available in this build'));
 
     if (findProviderModule(name) === undefined) {

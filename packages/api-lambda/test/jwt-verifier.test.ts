@@ -23,7 +23,10 @@ afterEach(() => {
   jwks.heal();
 });
 
-function verifierFor(server: TestJwksServer, options: Partial<JwtVerifierOptions> = {}): JwtVerifier {
+function verifierFor(
+  server: TestJwksServer,
+  options: Partial<JwtVerifierOptions> = {},
+): JwtVerifier {
   return new JwtVerifier({
     keyResolver: createRemoteKeyResolver({
       url: new URL(server.url),
@@ -37,7 +40,9 @@ function verifierFor(server: TestJwksServer, options: Partial<JwtVerifierOptions
   });
 }
 
-async function reasonOf(promise: Promise<unknown>): Promise<AuthFailureReason | 'JWKS_UNAVAILABLE'> {
+async function reasonOf(
+  promise: Promise<unknown>,
+): Promise<AuthFailureReason | 'JWKS_UNAVAILABLE'> {
   try {
     await promise;
   } catch (error) {
@@ -60,7 +65,9 @@ function unsignedToken(header: object, payload: object): string {
 
 describe('JwtVerifier', () => {
   it('returns the ewi of a valid token', async () => {
-    const token = await jwks.mintToken({ claims: { ewi: 'wallet-a', email: 'someone@example.test' } });
+    const token = await jwks.mintToken({
+      claims: { ewi: 'wallet-a', email: 'someone@example.test' },
+    });
 
     await expect(verifierFor(jwks).verify(`Bearer ${token}`)).resolves.toEqual({ ewi: 'wallet-a' });
   });
@@ -68,7 +75,9 @@ describe('JwtVerifier', () => {
   it.each(['bearer', 'BEARER', 'BeArEr'])('accepts the %s scheme', async (scheme) => {
     const token = await jwks.mintToken();
 
-    await expect(verifierFor(jwks).verify(`${scheme} ${token}`)).resolves.toEqual({ ewi: 'wallet-test' });
+    await expect(verifierFor(jwks).verify(`${scheme} ${token}`)).resolves.toEqual({
+      ewi: 'wallet-test',
+    });
   });
 
   const headerCases: readonly [string, string | string[] | undefined, AuthFailureReason][] = [
@@ -98,7 +107,9 @@ describe('JwtVerifier', () => {
   it('accepts a just-expired token within the clock tolerance', async () => {
     const token = await jwks.mintToken({ expiresInSeconds: -5 });
 
-    await expect(verifierFor(jwks, { clockToleranceSeconds: 60 }).verify(`Bearer ${token}`)).resolves.toEqual({
+    await expect(
+      verifierFor(jwks, { clockToleranceSeconds: 60 }).verify(`Bearer ${token}`),
+    ).resolves.toEqual({
       ewi: 'wallet-test',
     });
   });
@@ -124,18 +135,24 @@ describe('JwtVerifier', () => {
   });
 
   it('rejects a token with a tampered payload', async () => {
-    const [header, , signature] = (await jwks.mintToken({ claims: { ewi: 'wallet-a' } })).split('.');
-    const forged = base64url.encode(JSON.stringify({ ewi: 'wallet-b', exp: Math.floor(Date.now() / 1000) + 60 }));
-
-    expect(await reasonOf(verifierFor(jwks).verify(`Bearer ${header}.${forged}.${signature}`))).toBe(
-      'SIGNATURE_INVALID',
+    const [header, , signature] = (await jwks.mintToken({ claims: { ewi: 'wallet-a' } })).split(
+      '.',
     );
+    const forged = base64url.encode(
+      JSON.stringify({ ewi: 'wallet-b', exp: Math.floor(Date.now() / 1000) + 60 }),
+    );
+
+    expect(
+      await reasonOf(verifierFor(jwks).verify(`Bearer ${header}.${forged}.${signature}`)),
+    ).toBe('SIGNATURE_INVALID');
   });
 
   it('rejects alg none', async () => {
     const token = unsignedToken({ alg: 'none', typ: 'JWT' }, { ewi: 'wallet-a' });
 
-    expect(await reasonOf(verifierFor(jwks).verify(`Bearer ${token}`))).toBe('ALGORITHM_NOT_ALLOWED');
+    expect(await reasonOf(verifierFor(jwks).verify(`Bearer ${token}`))).toBe(
+      'ALGORITHM_NOT_ALLOWED',
+    );
   });
 
   it('rejects HS256 with any secret', async () => {
@@ -144,26 +161,33 @@ describe('JwtVerifier', () => {
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('a shared secret of thirty-two bytes!'));
 
-    expect(await reasonOf(verifierFor(jwks).verify(`Bearer ${token}`))).toBe('ALGORITHM_NOT_ALLOWED');
+    expect(await reasonOf(verifierFor(jwks).verify(`Bearer ${token}`))).toBe(
+      'ALGORITHM_NOT_ALLOWED',
+    );
   });
 
   it("rejects HS256 signed with the public key's bytes", async () => {
     const { n, e } = jwks.currentKey.publicJwk;
-    const pem = createPublicKey({ key: { kty: 'RSA', n, e }, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    const pem = createPublicKey({ key: { kty: 'RSA', n, e }, format: 'jwk' }).export({
+      type: 'spki',
+      format: 'pem',
+    });
     const token = await new SignJWT({ ewi: 'wallet-a' })
       .setProtectedHeader({ alg: 'HS256', kid: jwks.currentKey.kid })
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode(pem.toString()));
 
-    expect(await reasonOf(verifierFor(jwks).verify(`Bearer ${token}`))).toBe('ALGORITHM_NOT_ALLOWED');
+    expect(await reasonOf(verifierFor(jwks).verify(`Bearer ${token}`))).toBe(
+      'ALGORITHM_NOT_ALLOWED',
+    );
   });
 
   it('rejects RS256 when only ES256 is configured', async () => {
     const token = await jwks.mintToken();
 
-    expect(await reasonOf(verifierFor(jwks, { algorithms: ['ES256'] }).verify(`Bearer ${token}`))).toBe(
-      'ALGORITHM_NOT_ALLOWED',
-    );
+    expect(
+      await reasonOf(verifierFor(jwks, { algorithms: ['ES256'] }).verify(`Bearer ${token}`)),
+    ).toBe('ALGORITHM_NOT_ALLOWED');
   });
 
   it.each([
@@ -182,8 +206,12 @@ describe('JwtVerifier', () => {
   it('checks the issuer and audience when configured', async () => {
     const verifier = verifierFor(jwks, { issuer: 'https://issuer.test', audience: 'split-kms' });
     const good = await jwks.mintToken({ claims: { iss: 'https://issuer.test', aud: 'split-kms' } });
-    const wrongIssuer = await jwks.mintToken({ claims: { iss: 'https://evil.test', aud: 'split-kms' } });
-    const wrongAudience = await jwks.mintToken({ claims: { iss: 'https://issuer.test', aud: 'other' } });
+    const wrongIssuer = await jwks.mintToken({
+      claims: { iss: 'https://evil.test', aud: 'split-kms' },
+    });
+    const wrongAudience = await jwks.mintToken({
+      claims: { iss: 'https://issuer.test', aud: 'other' },
+    });
 
     await expect(verifier.verify(`Bearer ${good}`)).resolves.toEqual({ ewi: 'wallet-test' });
     expect(await reasonOf(verifier.verify(`Bearer ${wrongIssuer}`))).toBe('ISSUER_MISMATCH');
@@ -247,7 +275,9 @@ describe('JwtVerifier with a failing JWKS', () => {
     expect(server.fetchCount).toBe(1);
 
     await server.rotateKeys();
-    await expect(verifier.verify(`Bearer ${await server.mintToken()}`)).resolves.toEqual({ ewi: 'wallet-test' });
+    await expect(verifier.verify(`Bearer ${await server.mintToken()}`)).resolves.toEqual({
+      ewi: 'wallet-test',
+    });
     expect(server.fetchCount).toBe(2);
     await server.stop();
   });
@@ -268,7 +298,9 @@ describe('JwtVerifier with a failing JWKS', () => {
     const stranger = await createTestSigningKey();
 
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      expect(await reasonOf(verifier.verify(`Bearer ${await signTestToken(stranger)}`))).toBe('UNKNOWN_KEY');
+      expect(await reasonOf(verifier.verify(`Bearer ${await signTestToken(stranger)}`))).toBe(
+        'UNKNOWN_KEY',
+      );
     }
     expect(server.fetchCount).toBe(1);
     await server.stop();

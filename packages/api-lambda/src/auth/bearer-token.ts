@@ -14,7 +14,10 @@ const BEARER_PREFIX = /^bearer(?: +|$)/i;
 export function extractBearerToken(header: string | readonly string[] | undefined): string {
   // Precondition: exactly one Authorization header is present.
   if (header === undefined || header.length === 0) {
-    throw new AuthError('MISSING_HEADER', 'Authorization header is missing. Send "Authorization: Bearer <token>".');
+    throw new AuthError(
+      'MISSING_HEADER',
+      'Authorization header is missing. Send "Authorization: Bearer <token>".',
+    );
   }
   if (typeof header !== 'string') {
     throw new AuthError('MULTIPLE_HEADERS', 'Send exactly one Authorization header.');

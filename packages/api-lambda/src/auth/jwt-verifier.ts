@@ -29,7 +29,9 @@ export class JwtVerifier {
   readonly #options: JwtVerifierOptions;
 
   constructor(options: JwtVerifierOptions) {
-    const unsafe = options.algorithms.filter((algorithm) => algorithm === 'none' || /^HS/i.test(algorithm));
+    const unsafe = options.algorithms.filter(
+      (algorithm) => algorithm === 'none' || /^HS/i.test(algorithm),
+    );
     if (options.algorithms.length === 0 || unsafe.length > 0) {
       throw new TypeError('"algorithms" option must list asymmetric algorithms only.');
     }

@@ -1,4 +1,9 @@
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
 
 /** A jose key set: a key resolver that can also return the JWKS it holds. */
 type KeySet = JWTVerifyGetKey & { readonly jwks: () => JSONWebKeySet | undefined };
@@ -17,7 +22,10 @@ export interface RemoteKeySetOptions {
 }
 
 /** jose errors that mean "the JWKS is fine but has no key for this token". */
-const TOKEN_KEY_ERROR_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS']);
+const TOKEN_KEY_ERROR_CODES = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+]);
 
 /** Creates a key resolver that fetches and caches a remote JWKS. */
 export function createRemoteKeyResolver(options: RemoteKeySetOptions): JWTVerifyGetKey {
@@ -51,9 +59,12 @@ function wrapKeySetFailures(keySet: KeySet): JWTVerifyGetKey {
         throw error;
       }
 
-      throw new JwksUnavailableError('The token signing keys (JWKS) could not be loaded. Retry later.', {
-        cause: error,
-      });
+      throw new JwksUnavailableError(
+        'The token signing keys (JWKS) could not be loaded. Retry later.',
+        {
+          cause: error,
+        },
+      );
     }
   };
 }

@@ -6,13 +6,21 @@ import 'reflect-metadata';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { KEY_SHARE_CIPHER, type KeyShareCipher } from '@split-kms/core';
 import type { JSONWebKeySet } from 'jose';
-import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import {
+  container as rootContainer,
+  instanceCachingFactory,
+  type DependencyContainer,
+} from 'tsyringe';
 
 import type { RuntimeMode } from '../config/api-config';
 import type { Environment } from '../config/environment-reader';
 import { createApiHandler } from '../http/handler';
 import { createServiceLogger } from '../logging/service-logger';
-import { DISABLED_METRICS, PowertoolsMetricsRecorder, type MetricsRecorder } from '../metrics/request-metrics';
+import {
+  DISABLED_METRICS,
+  PowertoolsMetricsRecorder,
+  type MetricsRecorder,
+} from '../metrics/request-metrics';
 import { createCipher } from './create-cipher';
 import { createJwtVerifier } from './create-verifier';
 import { loadServiceConfiguration } from './service-configuration';
@@ -40,11 +48,14 @@ export interface ServiceContainerOptions {
  *
  * @throws ConfigurationError when a variable is invalid.
  */
-export async function buildServiceContainer(options: ServiceContainerOptions): Promise<DependencyContainer> {
+export async function buildServiceContainer(
+  options: ServiceContainerOptions,
+): Promise<DependencyContainer> {
   const configuration = loadServiceConfiguration(options.env ?? process.env, options.mode);
   const { api } = configuration;
   const logger = options.logger ?? createServiceLogger(api.serviceName);
-  const metrics = options.metrics ?? defaultMetrics(options.mode, api.metricsNamespace, api.serviceName);
+  const metrics =
+    options.metrics ?? defaultMetrics(options.mode, api.metricsNamespace, api.serviceName);
   const verifier = createJwtVerifier(api.auth, options.developmentJwks);
   const cipher = await createCipher(configuration, {
     logger,
@@ -76,6 +87,12 @@ export async function buildServiceContainer(options: ServiceContainerOptions): P
   return container;
 }
 
-function defaultMetrics(mode: RuntimeMode, namespace: string, serviceName: string): MetricsRecorder {
-  return mode === 'lambda' ? new PowertoolsMetricsRecorder(namespace, serviceName) : DISABLED_METRICS;
+function defaultMetrics(
+  mode: RuntimeMode,
+  namespace: string,
+  serviceName: string,
+): MetricsRecorder {
+  return mode === 'lambda'
+    ? new PowertoolsMetricsRecorder(namespace, serviceName)
+    : DISABLED_METRICS;
 }

@@ -9,7 +9,10 @@ import { ConfigurationError } from '../config/configuration-error';
  * Creates the token verifier: against `JWKS_URL`, or, in the local server's
  * development mode, against the development key pair's public JWKS.
  */
-export function createJwtVerifier(auth: AuthConfig, developmentJwks: JSONWebKeySet | undefined): JwtVerifier {
+export function createJwtVerifier(
+  auth: AuthConfig,
+  developmentJwks: JSONWebKeySet | undefined,
+): JwtVerifier {
   const keyResolver =
     auth.jwks.kind === 'remote'
       ? createRemoteKeyResolver({
@@ -31,7 +34,9 @@ export function createJwtVerifier(auth: AuthConfig, developmentJwks: JSONWebKeyS
 
 function requireDevelopmentJwks(jwks: JSONWebKeySet | undefined): JSONWebKeySet {
   if (jwks === undefined) {
-    throw new ConfigurationError(['JWKS_URL: is not set. Set it to the JWKS address of your token issuer.']);
+    throw new ConfigurationError([
+      'JWKS_URL: is not set. Set it to the JWKS address of your token issuer.',
+    ]);
   }
 
   return jwks;

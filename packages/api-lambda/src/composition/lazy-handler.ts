@@ -17,7 +17,11 @@ import { describeError } from '../logging/safe-error';
  * request tries again. Each distinct failure is logged once at ERROR level,
  * with the full `ConfigurationError` text.
  */
-export function createLazyHandler(build: () => Promise<ApiHandler>, logger: Logger, env: Environment): ApiHandler {
+export function createLazyHandler(
+  build: () => Promise<ApiHandler>,
+  logger: Logger,
+  env: Environment,
+): ApiHandler {
   let pending: Promise<ApiHandler> | undefined;
   let lastLoggedFailure: string | undefined;
 
@@ -30,13 +34,18 @@ export function createLazyHandler(build: () => Promise<ApiHandler>, logger: Logg
     } catch (error) {
       pending = undefined;
       // A ConfigurationError is logged whole: its lines name variables and never quote secrets.
-      const failure = isConfigurationError(error) ? { name: error.name, message: error.message } : describeError(error);
+      const failure = isConfigurationError(error)
+        ? { name: error.name, message: error.message }
+        : describeError(error);
       if (failure.message !== lastLoggedFailure) {
         lastLoggedFailure = failure.message;
         logger.error('Service failed to start', { error: failure });
       }
 
-      const cors = corsHeaders(parseApiConfig(env, 'lambda').config.corsOrigins, getSingleHeader(request.headers, 'origin'));
+      const cors = corsHeaders(
+        parseApiConfig(env, 'lambda').config.corsOrigins,
+        getSingleHeader(request.headers, 'origin'),
+      );
 
       return errorResponse(toApiError(error), cors);
     }

@@ -1,4 +1,9 @@
-import { readApiConfig, type ApiConfig, type ProviderName, type RuntimeMode } from '../config/api-config';
+import {
+  readApiConfig,
+  type ApiConfig,
+  type ProviderName,
+  type RuntimeMode,
+} from '../config/api-config';
 import { ConfigurationError } from '../config/configuration-error';
 import { EnvironmentReader, type Environment } from '../config/environment-reader';
 import type { ProviderModule } from './providers/provider-module';
@@ -23,7 +28,10 @@ export interface ServiceConfiguration {
  *
  * @throws ConfigurationError listing every problem, one line per variable.
  */
-export function loadServiceConfiguration(env: Environment, mode: RuntimeMode): ServiceConfiguration {
+export function loadServiceConfiguration(
+  env: Environment,
+  mode: RuntimeMode,
+): ServiceConfiguration {
   const reader = new EnvironmentReader(env);
   const api = readApiConfig(reader, mode);
   const problems = [...reader.problems];
@@ -50,7 +58,9 @@ export function loadServiceConfiguration(env: Environment, mode: RuntimeMode): S
   };
 
   const primary = configure(api.cipher.primary, 'KEY_SHARE_CIPHER');
-  const decryptOnly = api.cipher.decryptOnly.map((name) => configure(name, 'KEY_SHARE_CIPHER_DECRYPT_ONLY'));
+  const decryptOnly = api.cipher.decryptOnly.map((name) =>
+    configure(name, 'KEY_SHARE_CIPHER_DECRYPT_ONLY'),
+  );
 
   if (problems.length > 0 || primary === undefined) {
     throw new ConfigurationError(problems);

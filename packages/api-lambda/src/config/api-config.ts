@@ -68,7 +68,8 @@ export interface AuthConfig {
 }
 
 /** Allowed CORS origins: a list, or any origin (`*`, only when configured explicitly). */
-export type CorsOrigins = { readonly kind: 'any' } | { readonly kind: 'list'; readonly origins: readonly string[] };
+export type CorsOrigins =
+  { readonly kind: 'any' } | { readonly kind: 'list'; readonly origins: readonly string[] };
 
 /** Validated configuration of the API itself. Provider settings are parsed by each provider module. */
 export interface ApiConfig {
@@ -106,7 +107,11 @@ export function readApiConfig(reader: EnvironmentReader, mode: RuntimeMode): Api
     cipher: readCipherSelection(reader, mode),
     auth: readAuthConfig(reader, mode),
     corsOrigins: readCorsOrigins(reader),
-    maxBodyBytes: reader.integer('MAX_BODY_BYTES', 65_536, { min: 1024, max: 10 * 1024 * 1024, unit: 'bytes' }),
+    maxBodyBytes: reader.integer('MAX_BODY_BYTES', 65_536, {
+      min: 1024,
+      max: 10 * 1024 * 1024,
+      unit: 'bytes',
+    }),
     deepHealthCheck: reader.boolean('DEEP_HEALTH_CHECK', true),
     port: reader.integer('PORT', 8080, { min: 0, max: 65_535, unit: 'TCP port' }),
     host: reader.string('HOST', '127.0.0.1'),
@@ -116,7 +121,10 @@ export function readApiConfig(reader: EnvironmentReader, mode: RuntimeMode): Api
 }
 
 /** Reads the API configuration alone, for callers that compose no providers. */
-export function parseApiConfig(env: Environment, mode: RuntimeMode): { config: ApiConfig; problems: readonly string[] } {
+export function parseApiConfig(
+  env: Environment,
+  mode: RuntimeMode,
+): { config: ApiConfig; problems: readonly string[] } {
   const reader = new EnvironmentReader(env);
   const config = readApiConfig(reader, mode);
 
@@ -158,14 +166,26 @@ function readAuthConfig(reader: EnvironmentReader, mode: RuntimeMode): AuthConfi
     algorithms: readAlgorithms(reader),
     ...(issuer === undefined ? {} : { issuer }),
     ...(audience === undefined ? {} : { audience }),
-    clockToleranceSeconds: reader.integer('JWT_CLOCK_TOLERANCE_SECONDS', 0, { min: 0, max: 300, unit: 'seconds' }),
-    jwksTimeoutMs: reader.integer('JWKS_TIMEOUT_MS', 3000, { min: 100, max: 30_000, unit: 'milliseconds' }),
+    clockToleranceSeconds: reader.integer('JWT_CLOCK_TOLERANCE_SECONDS', 0, {
+      min: 0,
+      max: 300,
+      unit: 'seconds',
+    }),
+    jwksTimeoutMs: reader.integer('JWKS_TIMEOUT_MS', 3000, {
+      min: 100,
+      max: 30_000,
+      unit: 'milliseconds',
+    }),
     jwksCacheMaxAgeSeconds: reader.integer('JWKS_CACHE_MAX_AGE_SECONDS', 600, {
       min: 0,
       max: 86_400,
       unit: 'seconds',
     }),
-    jwksCooldownSeconds: reader.integer('JWKS_COOLDOWN_SECONDS', 30, { min: 0, max: 3600, unit: 'seconds' }),
+    jwksCooldownSeconds: reader.integer('JWKS_COOLDOWN_SECONDS', 30, {
+      min: 0,
+      max: 3600,
+      unit: 'seconds',
+    }),
   };
 }
 
@@ -189,7 +209,11 @@ function readAlgorithms(reader: EnvironmentReader): readonly string[] {
   }
   for (const algorithm of algorithms) {
     if (algorithm.toLowerCase() === 'none' || algorithm.toUpperCase().startsWith('HS')) {
-      reader.addProblem('JWT_ALGORITHMS', `${quote(algorithm)} is not allowed: it lets anyone forge tokens.`, fix);
+      reader.addProblem(
+        'JWT_ALGORITHMS',
+        `${quote(algorithm)} is not allowed: it lets anyone forge tokens.`,
+        fix,
+      );
     } else if (!(SUPPORTED_JWT_ALGORITHMS as readonly string[]).includes(algorithm)) {
       reader.addProblem('JWT_ALGORITHMS', `${quote(algorithm)} is not a supported algorithm.`, fix);
     }
@@ -200,7 +224,8 @@ function readAlgorithms(reader: EnvironmentReader): readonly string[] {
 
 function readCorsOrigins(reader: EnvironmentReader): CorsOrigins {
   const origins = reader.list('CORS_ALLOW_ORIGINS', [DEFAULT_CORS_ORIGIN]);
-  const fix = 'Set it to comma-separated origins such as https://auth.magic.link, or to * alone for any origin.';
+  const fix =
+    'Set it to comma-separated origins such as https://auth.magic.link, or to * alone for any origin.';
 
   if (origins.includes('*')) {
     if (origins.length > 1) {
@@ -216,7 +241,11 @@ function readCorsOrigins(reader: EnvironmentReader): CorsOrigins {
   }
   for (const origin of origins) {
     if (!isOrigin(origin)) {
-      reader.addProblem('CORS_ALLOW_ORIGINS', `${quote(origin)} is not an origin (scheme://host[:port]).`, fix);
+      reader.addProblem(
+        'CORS_ALLOW_ORIGINS',
+        `${quote(origin)} is not an origin (scheme://host[:port]).`,
+        fix,
+      );
     }
   }
 

@@ -88,7 +88,11 @@ export class EnvironmentReader {
       return text === 'true';
     }
 
-    this.addProblem(name, `${quote(text)} is not a boolean.`, `Set it to true or false (default ${defaultValue}).`);
+    this.addProblem(
+      name,
+      `${quote(text)} is not a boolean.`,
+      `Set it to true or false (default ${defaultValue}).`,
+    );
 
     return defaultValue;
   }
@@ -136,7 +140,11 @@ export class EnvironmentReader {
       return text as T;
     }
 
-    this.addProblem(name, `${quote(text)} is not supported.`, `Set it to one of: ${allowed.join(', ')}.`);
+    this.addProblem(
+      name,
+      `${quote(text)} is not supported.`,
+      `Set it to one of: ${allowed.join(', ')}.`,
+    );
 
     return defaultValue;
   }
@@ -144,7 +152,10 @@ export class EnvironmentReader {
 
 /** Quotes a value for a problem line, shortened so a pasted secret or blob stays short. */
 export function quote(value: string): string {
-  const shortened = value.length > MAX_QUOTED_VALUE_LENGTH ? `${value.slice(0, MAX_QUOTED_VALUE_LENGTH)}...` : value;
+  const shortened =
+    value.length > MAX_QUOTED_VALUE_LENGTH
+      ? `${value.slice(0, MAX_QUOTED_VALUE_LENGTH)}...`
+      : value;
 
   return JSON.stringify(shortened);
 }

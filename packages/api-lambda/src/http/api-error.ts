@@ -6,7 +6,11 @@ export class ApiError extends Error {
   /** Seconds for the `Retry-After` header, when the caller should wait. */
   readonly retryAfterSeconds?: number;
 
-  constructor(code: HttpErrorCode, message: string, options?: { readonly retryAfterSeconds?: number }) {
+  constructor(
+    code: HttpErrorCode,
+    message: string,
+    options?: { readonly retryAfterSeconds?: number },
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;

@@ -10,7 +10,10 @@ const ALLOW_HEADERS = 'Content-Type,Authorization';
  * otherwise (so a browser on another origin is refused). `*` is sent only
  * when configured.
  */
-export function corsHeaders(allowed: CorsOrigins, requestOrigin: string | undefined): Record<string, string> {
+export function corsHeaders(
+  allowed: CorsOrigins,
+  requestOrigin: string | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'Access-Control-Allow-Origin': allowOrigin(allowed, requestOrigin),
     'Access-Control-Allow-Credentials': 'true',

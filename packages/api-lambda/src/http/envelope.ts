@@ -21,11 +21,18 @@ export function successResponse(
   data: Readonly<Record<string, unknown>>,
   extraHeaders: Readonly<Record<string, string>>,
 ): ApiResponse {
-  return envelopeResponse(200, { data, error_code: '', message: '', status: statusName(200) }, extraHeaders);
+  return envelopeResponse(
+    200,
+    { data, error_code: '', message: '', status: statusName(200) },
+    extraHeaders,
+  );
 }
 
 /** Builds the error response of an `ApiError`, with `Retry-After` when it has one. */
-export function errorResponse(error: ApiError, extraHeaders: Readonly<Record<string, string>>): ApiResponse {
+export function errorResponse(
+  error: ApiError,
+  extraHeaders: Readonly<Record<string, string>>,
+): ApiResponse {
   const headers =
     error.retryAfterSeconds === undefined
       ? extraHeaders
@@ -45,5 +52,9 @@ function envelopeResponse(
   envelope: Envelope,
   extraHeaders: Readonly<Record<string, string>>,
 ): ApiResponse {
-  return { statusCode, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(envelope) };
+  return {
+    statusCode,
+    headers: { ...BASE_HEADERS, ...extraHeaders },
+    body: JSON.stringify(envelope),
+  };
 }

@@ -23,7 +23,8 @@ export const HTTP_ERROR_CODES = Object.freeze({
   INVALID_ENCRYPTION_CONTEXT: {
     status: 400,
     coreCodes: ['INVALID_ENCRYPTION_CONTEXT'],
-    description: 'The ewi claim cannot be an encryption context (for example, it is not well-formed Unicode).',
+    description:
+      'The ewi claim cannot be an encryption context (for example, it is not well-formed Unicode).',
   },
   INVALID_CIPHERTEXT: {
     status: 400,
@@ -38,10 +39,15 @@ export const HTTP_ERROR_CODES = Object.freeze({
   ACCESS_DENIED: {
     status: 401,
     coreCodes: [],
-    description: 'Bearer token missing, malformed, expired, not yet valid, wrongly signed, or without a valid ewi claim.',
+    description:
+      'Bearer token missing, malformed, expired, not yet valid, wrongly signed, or without a valid ewi claim.',
   },
   INVALID_PATH: { status: 404, coreCodes: [], description: 'No route for this method and path.' },
-  PAYLOAD_TOO_LARGE: { status: 413, coreCodes: [], description: 'Request body is larger than MAX_BODY_BYTES.' },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    coreCodes: [],
+    description: 'Request body is larger than MAX_BODY_BYTES.',
+  },
   PLAINTEXT_TOO_LARGE: {
     status: 413,
     coreCodes: ['PLAINTEXT_TOO_LARGE'],
@@ -68,11 +74,16 @@ export const HTTP_ERROR_CODES = Object.freeze({
     description:
       'The service configuration is invalid; it does not start until the deployment is fixed, so retrying does not help.',
   },
-  UNKNOWN_ERROR: { status: 500, coreCodes: [], description: 'An unexpected error; the logs have the details.' },
+  UNKNOWN_ERROR: {
+    status: 500,
+    coreCodes: [],
+    description: 'An unexpected error; the logs have the details.',
+  },
   KEY_SERVICE_THROTTLED: {
     status: 503,
     coreCodes: ['PROVIDER_THROTTLED'],
-    description: 'The key service rejected the request for its rate. Retry after the Retry-After header.',
+    description:
+      'The key service rejected the request for its rate. Retry after the Retry-After header.',
   },
   KEY_SERVICE_UNAVAILABLE: {
     status: 503,

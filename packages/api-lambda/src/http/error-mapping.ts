@@ -48,9 +48,13 @@ function fromCipherError(error: KeyShareCipherError): ApiError {
   if (code === 'KEY_SERVICE_THROTTLED') {
     const retryAfterSeconds = Math.max(1, Math.ceil(readRetryAfter(error)));
 
-    return new ApiError(code, `The key service is busy. Retry after ${retryAfterSeconds} seconds.`, {
-      retryAfterSeconds,
-    });
+    return new ApiError(
+      code,
+      `The key service is busy. Retry after ${retryAfterSeconds} seconds.`,
+      {
+        retryAfterSeconds,
+      },
+    );
   }
   if (HTTP_ERROR_CODES[code].status >= 500) {
     return serverError(code);

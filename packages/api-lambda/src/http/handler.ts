@@ -80,7 +80,10 @@ async function dispatch(
   }
 
   if (route === undefined) {
-    throw new ApiError('INVALID_PATH', `No route for ${printablePath(request.method)} ${printablePath(request.path)}.`);
+    throw new ApiError(
+      'INVALID_PATH',
+      `No route for ${printablePath(request.method)} ${printablePath(request.path)}.`,
+    );
   }
   if (route.requiresToken) {
     state.provider = dependencies.cipher.name;
@@ -98,8 +101,17 @@ async function dispatch(
   }
 }
 
-function logFailure(log: RequestLogger, error: unknown, apiError: ApiError, state: RequestState): void {
-  const fields = { operation: state.operation, errorCode: apiError.code, error: describeError(error) };
+function logFailure(
+  log: RequestLogger,
+  error: unknown,
+  apiError: ApiError,
+  state: RequestState,
+): void {
+  const fields = {
+    operation: state.operation,
+    errorCode: apiError.code,
+    error: describeError(error),
+  };
 
   if (apiError.statusCode >= 500) {
     log.error(`Request failed with ${apiError.code}`, fields);
@@ -129,5 +141,10 @@ function record(
     });
   }
 
-  dependencies.metrics.record({ operation: state.operation, outcome, provider: state.provider, durationMs: roundedMs });
+  dependencies.metrics.record({
+    operation: state.operation,
+    outcome,
+    provider: state.provider,
+    durationMs: roundedMs,
+  });
 }

@@ -1,7 +1,10 @@
 import type { HeaderValue } from './types';
 
 /** Returns a header's value by case-insensitive name. Several headers of one name come back as an array. */
-export function getHeader(headers: Readonly<Record<string, HeaderValue>>, name: string): HeaderValue {
+export function getHeader(
+  headers: Readonly<Record<string, HeaderValue>>,
+  name: string,
+): HeaderValue {
   const wanted = name.toLowerCase();
   const values: string[] = [];
 
@@ -19,7 +22,10 @@ export function getHeader(headers: Readonly<Record<string, HeaderValue>>, name: 
 }
 
 /** Returns a header's value when it is present exactly once. */
-export function getSingleHeader(headers: Readonly<Record<string, HeaderValue>>, name: string): string | undefined {
+export function getSingleHeader(
+  headers: Readonly<Record<string, HeaderValue>>,
+  name: string,
+): string | undefined {
   const value = getHeader(headers, name);
 
   return typeof value === 'string' ? value : undefined;

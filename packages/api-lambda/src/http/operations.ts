@@ -46,7 +46,9 @@ export async function decryptOperation(
   state: RequestState,
 ): Promise<Data> {
   const ewi = await verifyCaller(dependencies, request, state);
-  const ciphertext = decodeStrictBase64(readStringField(parseJsonObject(request.body), 'ciphertext'));
+  const ciphertext = decodeStrictBase64(
+    readStringField(parseJsonObject(request.body), 'ciphertext'),
+  );
   state.provider = providerNameFor(dependencies.cipher, ciphertext);
 
   const plaintext = await dependencies.cipher.decrypt(ciphertext, { ewi });

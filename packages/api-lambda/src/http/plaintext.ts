@@ -17,7 +17,10 @@ export function encodePlaintext(plaintext: string): Uint8Array {
 
   // Precondition: the plaintext is well-formed Unicode, so its UTF-8 bytes decode to the same string.
   if (!plaintext.isWellFormed()) {
-    throw new ApiError('INVALID_INPUT', 'Field "plaintext" contains a lone surrogate and is not valid Unicode text.');
+    throw new ApiError(
+      'INVALID_INPUT',
+      'Field "plaintext" contains a lone surrogate and is not valid Unicode text.',
+    );
   }
 
   return utf8Encoder.encode(plaintext);
@@ -33,6 +36,9 @@ export function decodePlaintext(bytes: Uint8Array): string {
   try {
     return strictUtf8Decoder.decode(bytes);
   } catch {
-    throw new ApiError('INVALID_CIPHERTEXT', 'Ciphertext decrypts to bytes that are not UTF-8 text.');
+    throw new ApiError(
+      'INVALID_CIPHERTEXT',
+      'Ciphertext decrypts to bytes that are not UTF-8 text.',
+    );
   }
 }

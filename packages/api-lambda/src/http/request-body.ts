@@ -16,7 +16,9 @@ export function bodyByteLength(body: string | Uint8Array | undefined): number {
  *
  * @throws ApiError `INVALID_INPUT` when there is no body, it is not UTF-8 JSON, or not an object.
  */
-export function parseJsonObject(body: string | Uint8Array | undefined): Readonly<Record<string, unknown>> {
+export function parseJsonObject(
+  body: string | Uint8Array | undefined,
+): Readonly<Record<string, unknown>> {
   // Precondition: the request has a body.
   const text = bodyText(body);
   if (text.trim() === '') {
@@ -33,7 +35,10 @@ export function parseJsonObject(body: string | Uint8Array | undefined): Readonly
 
   // Precondition: the body is a JSON object.
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ApiError('INVALID_INPUT', `Request body must be a JSON object, not ${describeJsonType(value)}.`);
+    throw new ApiError(
+      'INVALID_INPUT',
+      `Request body must be a JSON object, not ${describeJsonType(value)}.`,
+    );
   }
 
   return value as Record<string, unknown>;
@@ -51,7 +56,10 @@ export function readStringField(body: Readonly<Record<string, unknown>>, field: 
     throw new ApiError('INVALID_INPUT', `Field "${field}" is missing.`);
   }
   if (typeof value !== 'string') {
-    throw new ApiError('INVALID_INPUT', `Field "${field}" must be a string, not ${describeJsonType(value)}.`);
+    throw new ApiError(
+      'INVALID_INPUT',
+      `Field "${field}" must be a string, not ${describeJsonType(value)}.`,
+    );
   }
 
   return value;

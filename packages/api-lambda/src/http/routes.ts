@@ -23,7 +23,9 @@ export const ROUTES: readonly Route[] = Object.freeze([
 export function matchRoute(method: string, path: string): Route | undefined {
   const upperMethod = method.toUpperCase();
 
-  return ROUTES.find((route) => route.method === upperMethod && (route.path === '*' || route.path === path));
+  return ROUTES.find(
+    (route) => route.method === upperMethod && (route.path === '*' || route.path === path),
+  );
 }
 
 const MAX_ECHOED_PATH_LENGTH = 100;
@@ -34,5 +36,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 export function printablePath(path: string): string {
   const printable = path.replace(CONTROL_CHARACTERS, '?');
 
-  return printable.length > MAX_ECHOED_PATH_LENGTH ? `${printable.slice(0, MAX_ECHOED_PATH_LENGTH)}...` : printable;
+  return printable.length > MAX_ECHOED_PATH_LENGTH
+    ? `${printable.slice(0, MAX_ECHOED_PATH_LENGTH)}...`
+    : printable;
 }

@@ -18,7 +18,8 @@ const MAX_MESSAGE_LENGTH = 300;
  */
 export function describeError(error: unknown): LoggedError {
   const summary = summarize(error);
-  const cause = error instanceof Error && error.cause !== undefined ? summarize(error.cause) : undefined;
+  const cause =
+    error instanceof Error && error.cause !== undefined ? summarize(error.cause) : undefined;
 
   return cause === undefined ? summary : { ...summary, cause };
 }
@@ -29,7 +30,12 @@ function summarize(error: unknown): Omit<LoggedError, 'cause'> {
   }
 
   const code = (error as { code?: unknown }).code;
-  const message = error.message.length > MAX_MESSAGE_LENGTH ? `${error.message.slice(0, MAX_MESSAGE_LENGTH)}...` : error.message;
+  const message =
+    error.message.length > MAX_MESSAGE_LENGTH
+      ? `${error.message.slice(0, MAX_MESSAGE_LENGTH)}...`
+      : error.message;
 
-  return typeof code === 'string' ? { name: error.name, code, message } : { name: error.name, message };
+  return typeof code === 'string'
+    ? { name: error.name, code, message }
+    : { name: error.name, message };
 }

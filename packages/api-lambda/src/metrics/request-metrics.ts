@@ -39,7 +39,11 @@ export class PowertoolsMetricsRecorder implements MetricsRecorder {
   record(metric: RequestMetric): void {
     // A fresh instance per request, because each request has its own dimension values.
     const metrics = new Metrics({ namespace: this.#namespace, serviceName: this.#serviceName });
-    metrics.addDimensions({ operation: metric.operation, outcome: metric.outcome, provider: metric.provider });
+    metrics.addDimensions({
+      operation: metric.operation,
+      outcome: metric.outcome,
+      provider: metric.provider,
+    });
     metrics.addMetric('Requests', MetricUnit.Count, 1);
     metrics.addMetric('Latency', MetricUnit.Milliseconds, metric.durationMs);
     metrics.publishStoredMetrics();

@@ -56,7 +56,11 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
 }
 
 /** The environment of a test deployment: software provider, the test JWKS, no JWKS cooldown. */
-export function testEnvironment(jwks: TestJwksServer, directory: string, overrides: Environment = {}): Environment {
+export function testEnvironment(
+  jwks: TestJwksServer,
+  directory: string,
+  overrides: Environment = {},
+): Environment {
   return {
     KEY_SHARE_CIPHER: 'software',
     SOFTWARE_KEY_FILE: join(directory, 'keys.json'),
@@ -86,18 +90,28 @@ export function envelopeOf(response: ApiResponse): Envelope {
 }
 
 /** Encrypts through the handler and returns the ciphertext; fails the test on any error. */
-export async function encryptThrough(handle: ApiHandler, token: string, plaintext: string): Promise<string> {
+export async function encryptThrough(
+  handle: ApiHandler,
+  token: string,
+  plaintext: string,
+): Promise<string> {
   const response = await handle(postJson('/encrypt', { plaintext }, token));
   const envelope = envelopeOf(response);
   if (response.statusCode !== 200) {
-    throw new Error(`encrypt failed: ${response.statusCode} ${envelope.error_code} ${envelope.message}`);
+    throw new Error(
+      `encrypt failed: ${response.statusCode} ${envelope.error_code} ${envelope.message}`,
+    );
   }
 
   return envelope.data['ciphertext'] as string;
 }
 
 /** Encrypts and decrypts one plaintext, and returns the decrypted text. */
-export async function roundTrip(handle: ApiHandler, token: string, plaintext = 'share round trip'): Promise<string> {
+export async function roundTrip(
+  handle: ApiHandler,
+  token: string,
+  plaintext = 'share round trip',
+): Promise<string> {
   const ciphertext = await encryptThrough(handle, token, plaintext);
   const response = await handle(postJson('/decrypt', { ciphertext }, token));
 

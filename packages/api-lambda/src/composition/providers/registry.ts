@@ -7,9 +7,7 @@ import { softwareProvider } from './software';
  * `KEY_SHARE_CIPHER` accepts but that is missing here is rejected at start-up
  * as "not available in this build".
  */
-export const PROVIDER_MODULES: readonly ProviderModule[] = [
-  softwareProvider,
-];
+export const PROVIDER_MODULES: readonly ProviderModule[] = [softwareProvider];
 
 /** Finds a provider module by name. */
 export function findProviderModule(name: ProviderName): ProviderModule | undefined {

@@ -36,7 +36,11 @@ export const softwareProvider: ProviderModule<SoftwareProviderConfig> = {
   async create(config, { logger, workingDirectory }) {
     const path = resolve(workingDirectory, config.keyFile);
     const { keys, created } = await loadOrCreateKeyFile(path);
-    logger.warn(DEVELOPMENT_ONLY_WARNING, { provider: 'software', keyFile: path, keyFileCreated: created });
+    logger.warn(DEVELOPMENT_ONLY_WARNING, {
+      provider: 'software',
+      keyFile: path,
+      keyFileCreated: created,
+    });
 
     return new SoftwareKeyShareCipher({ keys });
   },
