@@ -1,0 +1,29 @@
+/**
+ * Defaults of the settings that carry no security weight. Overriding them
+ * prints no warning.
+ */
+export const DEFAULTS = {
+  env_name: 'prod',
+  key_share_cipher: 'aws-kms',
+  kms_mode: 'direct',
+
+  /** Time allowed for one JWKS fetch, in milliseconds. */
+  jwks_timeout_ms: 3000,
+
+  /** Time allowed for one KMS request attempt, in milliseconds. */
+  kms_request_timeout_ms: 2000,
+
+  /** KMS request attempts, the first one included. */
+  kms_max_attempts: 3,
+
+  /** Lambda allocates CPU in proportion to memory. 512 MB keeps TLS handshakes and cold starts short at low cost. */
+  memory_mb: 512,
+
+  /** The token label of the single slot that the AWS CloudHSM PKCS#11 library exposes. */
+  hsm_token_label: 'hsm1',
+
+  /** Path of the AWS CloudHSM Client SDK 5 PKCS#11 library inside a layer, which Lambda extracts to /opt. */
+  hsm_library_path: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
+
+  hsm_decrypt_with_kms: false,
+} as const;
