@@ -26,6 +26,9 @@ export interface OperationScope {
 /** Converts a failed operation's error, with `cause` set to what should be kept for logs. */
 export type ErrorMapper = (error: unknown, cause: unknown) => KeyShareCipherError;
 
+/** How often one request may go back to reconnect while it waits for a session. */
+const MAX_ACQUIRE_ATTEMPTS = 3;
+
 interface ConnectionState {
   readonly slot: Handle;
   /**
@@ -84,10 +87,7 @@ export class Pkcs11Connection {
    * on the next call. `mapError` turns the failure into the caller's error.
    */
   async run<T>(operation: (scope: OperationScope) => Promise<T>, mapError: ErrorMapper): Promise<T> {
-    const state = await this.#ready();
-    const lease = await this.#pool.acquire().catch((error: unknown) => {
-      throw this.#recoverWithoutSession(error, mapError);
-    });
+    const { state, lease } = await this.#acquire(mapError);
 
     try {
       const result = await operation({ library: this.#library, session: lease.handle, keys: state.keys });
@@ -136,6 +136,26 @@ export class Pkcs11Connection {
     if (errors.length > 0) {
       throw new AggregateError(errors, 'Closing one or more HSM sessions failed.');
     }
+  }
+
+  /**
+   * Waits for a connection and a free session. A request that waited through
+   * a reconnect asks again, a bounded number of times.
+   */
+  async #acquire(mapError: ErrorMapper): Promise<{ state: ConnectionState; lease: SessionLease }> {
+    for (let attempt = 1; attempt <= MAX_ACQUIRE_ATTEMPTS; attempt += 1) {
+      const state = await this.#ready();
+      const lease = await this.#pool.acquire().catch((error: unknown) => {
+        throw this.#recoverWithoutSession(error, mapError);
+      });
+      if (lease !== undefined) {
+        return { state: this.#current ?? state, lease };
+      }
+    }
+
+    throw new ProviderUnavailableError(
+      `No HSM session could be opened after ${MAX_ACQUIRE_ATTEMPTS} reconnects; the token keeps failing.`,
+    );
   }
 
   #recover(error: unknown, lease: SessionLease, mapError: ErrorMapper): KeyShareCipherError {

@@ -9,7 +9,8 @@ export interface SessionLease {
 }
 
 interface Waiter {
-  readonly resolve: (lease: SessionLease) => void;
+  /** Receives a session, or `undefined` when the caller should reconnect and ask again. */
+  readonly resolve: (lease: SessionLease | undefined) => void;
   readonly reject: (error: unknown) => void;
   readonly timer: NodeJS.Timeout;
 }
@@ -49,8 +50,12 @@ export class SessionPool {
     return this.#generation;
   }
 
-  /** Lends an idle session, opens a new one below the bound, or waits for one. */
-  async acquire(): Promise<SessionLease> {
+  /**
+   * Lends an idle session, opens a new one below the bound, or waits for one.
+   * Resolves to `undefined` when the pool was reset while waiting, or no
+   * session could be opened for the waiter: the caller reconnects and asks again.
+   */
+  async acquire(): Promise<SessionLease | undefined> {
     const idle = this.#idle.pop();
     if (idle !== undefined) {
       return this.#lease(idle);
@@ -59,7 +64,7 @@ export class SessionPool {
       return this.#lease(this.#openNew());
     }
 
-    return new Promise<SessionLease>((resolve, reject) => {
+    return new Promise<SessionLease | undefined>((resolve, reject) => {
       const timer = setTimeout(() => this.#timeOut(waiter), this.#acquireTimeoutMs);
       const waiter: Waiter = { resolve, reject, timer };
       this.#waiters.push(waiter);
@@ -93,11 +98,16 @@ export class SessionPool {
   }
 
   /**
-   * Starts a new generation: closes the idle sessions and marks lent ones to
-   * be closed on release. Returns the close errors.
+   * Starts a new generation: closes the idle sessions, marks lent ones to be
+   * closed on release, and sends waiters back to reconnect. Returns the close errors.
    */
   reset(): unknown[] {
     this.#generation += 1;
+
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(undefined);
+    }
 
     const idle = this.#idle;
     this.#idle = [];
@@ -106,7 +116,7 @@ export class SessionPool {
     return idle.map((handle) => this.#closeQuietly(handle)).filter((error) => error !== undefined);
   }
 
-  /** Rejects every waiter and closes every idle session. */
+  /** Rejects every waiter and closes every idle session. Returns the close errors. */
   close(reason: Error): unknown[] {
     for (const waiter of this.#waiters.splice(0)) {
       clearTimeout(waiter.timer);
@@ -137,8 +147,9 @@ export class SessionPool {
     clearTimeout(waiter.timer);
     try {
       waiter.resolve(this.#lease(this.#openNew()));
-    } catch (error) {
-      waiter.reject(error);
+    } catch {
+      // The token may be gone; the waiter reconnects, and that reports the real error.
+      waiter.resolve(undefined);
     }
   }
 

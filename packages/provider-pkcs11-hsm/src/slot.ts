@@ -10,7 +10,12 @@ export function slotIdOf(handle: Handle): number {
 
 /** Returns a token label without the blank padding PKCS#11 adds. */
 export function trimLabel(label: string): string {
-  return label.replace(/[\s\u0000]+$/u, '');
+  let end = label.length;
+  while (end > 0 && (label[end - 1] === ' ' || label[end - 1] === '\0')) {
+    end -= 1;
+  }
+
+  return label.slice(0, end);
 }
 
 /** Finds the slot of the configured token, by label or by slot id. */

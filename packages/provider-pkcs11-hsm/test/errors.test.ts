@@ -63,7 +63,7 @@ describe('Pkcs11KeyShareCipher.connect', () => {
   });
 
   it('rejects a slot without a token', async () => {
-    const { tokenLabel: _unused, ...options } = fixture.options;
+    const options = { ...fixture.options, tokenLabel: undefined };
     const error = await codeOf(Pkcs11KeyShareCipher.connect({ ...options, slot: 987654 }));
 
     expect(error.code).toBe('PROVIDER_UNAVAILABLE');
@@ -76,7 +76,7 @@ describe('Pkcs11KeyShareCipher.connect', () => {
     const slots = module.C_GetSlotList(true);
     const slot = slots.find((handle) => module.C_GetTokenInfo(handle).label.trim() === fixture.token.label)!;
 
-    const { tokenLabel: _unused, ...options } = fixture.options;
+    const options = { ...fixture.options, tokenLabel: undefined };
     const cipher = await Pkcs11KeyShareCipher.connect({ ...options, slot: slotIdOf(slot) });
     try {
       const ciphertext = await cipher.encrypt(Buffer.from('by slot'), CONTEXT);
@@ -211,7 +211,7 @@ describe('Pkcs11KeyShareCipher requests', () => {
   it('reports a key that lost CKA_ENCRYPT as unhealthy', async () => {
     const admin = fixture.admin();
     const [key] = findSecretKeys(admin.library, admin.session, 'errors');
-    admin.library.C_SetAttributeValue(admin.session, key!.handle, [{ type: pkcs11js.CKA_ENCRYPT, value: false }]);
+    (admin.library as pkcs11js.PKCS11).C_SetAttributeValue(admin.session, key!.handle, [{ type: pkcs11js.CKA_ENCRYPT, value: false }]);
 
     try {
       const health = await cipher.checkHealth();
@@ -220,7 +220,7 @@ describe('Pkcs11KeyShareCipher requests', () => {
       expect(health.detail).toMatch(/version 1 is not allowed to encrypt/u);
       expect((await codeOf(cipher.encrypt(Buffer.from('share'), CONTEXT))).code).toBe('KEY_UNUSABLE');
     } finally {
-      admin.library.C_SetAttributeValue(admin.session, key!.handle, [{ type: pkcs11js.CKA_ENCRYPT, value: true }]);
+      (admin.library as pkcs11js.PKCS11).C_SetAttributeValue(admin.session, key!.handle, [{ type: pkcs11js.CKA_ENCRYPT, value: true }]);
       admin.close();
     }
 

@@ -49,7 +49,7 @@ function splitByLayout(ciphertext: Buffer): { header: Buffer; version: number; i
 function importKnownKey(fixture: TokenFixture, label: string): void {
   const admin = fixture.admin();
   try {
-    admin.library.C_CreateObject(admin.session, [
+    (admin.library as pkcs11js.PKCS11).C_CreateObject(admin.session, [
       { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
       { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
       { type: pkcs11js.CKA_TOKEN, value: true },

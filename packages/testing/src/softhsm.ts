@@ -134,9 +134,11 @@ function runSoftHsmUtil(args: readonly string[]): void {
   try {
     execFileSync('softhsm2-util', args, { stdio: 'pipe', env: { ...process.env } });
   } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    // The command line holds PINs, so the message names only the action.
-    throw new Error(`softhsm2-util ${args[0]} failed: ${stderr}`);
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
+    // The caught error's message repeats the command line with its PINs, so
+    // it is not kept; the message names the action and the tool's own output.
+    // eslint-disable-next-line preserve-caught-error -- the caught error holds PINs
+    throw new Error(`softhsm2-util ${args[0]} failed (exit ${(error as { status?: number }).status}): ${stderr}`);
   }
 }
 
