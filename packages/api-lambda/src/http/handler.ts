@@ -75,7 +75,7 @@ async function dispatch(
   if (size > dependencies.maxBodyBytes) {
     throw new ApiError(
       'PAYLOAD_TOO_LARGE',
-      `Request body is ${size} bytes, larger than the maximum of ${dependencies.maxBodyBytes} bytes.`,
+      `Request body is larger than the maximum of ${dependencies.maxBodyBytes} bytes.`,
     );
   }
 
