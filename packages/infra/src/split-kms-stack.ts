@@ -22,12 +22,6 @@ export interface SplitKmsStackProps extends StackProps {
 }
 
 /**
- * Encryption context key that the AWS Encryption SDK adds for its signing
- * algorithm suites, and passes on to KMS with the caller's context.
- */
-const ENCRYPTION_SDK_PUBLIC_KEY_CONTEXT = 'aws-crypto-public-key';
-
-/**
  * One deployment of the Split KMS API: the function, its HTTP API and alarms,
  * and either a KMS key or access to a CloudHSM cluster (with, optionally, the
  * KMS key kept for decrypting older ciphertexts).
@@ -56,11 +50,10 @@ export class SplitKmsStack extends Stack {
     }
 
     this.apiFunction = this.createFunction(settings);
-    this.customerKey?.grantWithWalletContext(
-      this.apiFunction.role,
-      kmsActions(settings),
-      contextKeys(settings),
-    );
+    this.customerKey?.grantWithWalletContext(this.apiFunction.role, kmsActions(settings), [
+      FIXED_SECURE_SETTINGS.encryptionContextKey,
+    ]);
+    this.customerKey?.grantDescribe(this.apiFunction.role);
 
     this.httpApi = new SplitKmsHttpApi(this, 'HttpApi', {
       handler: this.apiFunction.function,
@@ -135,17 +128,9 @@ export class SplitKmsStack extends Stack {
 function kmsActions(settings: DeploymentSettings): CustomerKeyAction[] {
   if (settings.hsm !== undefined) return ['kms:Decrypt'];
 
-  // The Encryption SDK encrypts with a data key from GenerateDataKey and never calls Encrypt with one key.
+  // The Encryption SDK encrypts under a data key from GenerateDataKey, and its algorithm suite without
+  // signatures adds nothing to the encryption context, so `ewi` stays the only context key.
   return settings.kmsMode === 'envelope'
     ? ['kms:GenerateDataKey', 'kms:Decrypt']
     : ['kms:Encrypt', 'kms:Decrypt'];
-}
-
-/** Encryption context keys that requests may carry: the wallet id, and in envelope mode the SDK's signing key. */
-function contextKeys(settings: DeploymentSettings): string[] {
-  const walletKey: string = FIXED_SECURE_SETTINGS.encryptionContextKey;
-
-  return settings.kmsMode === 'envelope'
-    ? [walletKey, ENCRYPTION_SDK_PUBLIC_KEY_CONTEXT]
-    : [walletKey];
 }

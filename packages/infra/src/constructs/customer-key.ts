@@ -73,6 +73,27 @@ export class CustomerKey extends Construct {
       );
     }
   }
+
+  /**
+   * Allows `role` to read the key's metadata, which carries no encryption
+   * context: the provider's health check and its diagnosis of a failed
+   * decrypt call `DescribeKey`.
+   */
+  grantDescribe(role: iam.IRole): void {
+    const actions = ['kms:DescribeKey'];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.key.keyArn] }));
+
+    if (this.created) {
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowSplitKmsFunctionDescribeKey',
+          principals: [new iam.ArnPrincipal(role.roleArn)],
+          actions,
+          resources: ['*'],
+        }),
+      );
+    }
+  }
 }
 
 function createKey(scope: Construct, envName: string): kms.Key {

@@ -46,6 +46,7 @@ export class SplitKmsHttpApi extends Construct {
   readonly stage: apigwv2.HttpStage;
   readonly accessLogs: logs.LogGroup;
   readonly domainName?: apigwv2.DomainName;
+  private readonly customDomain?: string;
 
   constructor(scope: Construct, id: string, props: SplitKmsHttpApiProps) {
     super(scope, id);
@@ -79,13 +80,14 @@ export class SplitKmsHttpApi extends Construct {
     });
 
     if (settings.domainName !== undefined && settings.acmCertArn !== undefined) {
+      this.customDomain = settings.domainName;
       this.domainName = this.addCustomDomain(settings.domainName, settings.acmCertArn);
     }
   }
 
   /** The URL that callers use: the custom domain when there is one, else the execute-api endpoint. */
   get url(): string {
-    return this.domainName === undefined ? this.stage.url : `https://${this.domainName.name}/`;
+    return this.customDomain === undefined ? this.stage.url : `https://${this.customDomain}/`;
   }
 
   private addCustomDomain(domainName: string, certificateArn: string): apigwv2.DomainName {
