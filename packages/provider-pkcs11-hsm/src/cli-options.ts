@@ -30,11 +30,18 @@ Options (each falls back to the environment variable in brackets):
 
 /** Parsed command line: the command and provider options, or a usage error. */
 export type ParsedCommandLine =
-  | { readonly ok: true; readonly command: CliCommand; readonly options: Pkcs11KeyShareCipherOptions }
+  | {
+      readonly ok: true;
+      readonly command: CliCommand;
+      readonly options: Pkcs11KeyShareCipherOptions;
+    }
   | { readonly ok: false; readonly error: string };
 
 /** Reads the command and options from flags, falling back to the PKCS11_* variables. */
-export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
+export function parseCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): ParsedCommandLine {
   let parsed: ReturnType<typeof parseFlags>;
   try {
     parsed = parseFlags(argv);
@@ -44,7 +51,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
   const command = (parsed.positionals[0] ?? 'help') as CliCommand;
   if (!COMMANDS.includes(command) || parsed.positionals.length > 1) {
-    return { ok: false, error: `Unknown command "${parsed.positionals.join(' ')}". Run "split-kms-hsm help".` };
+    return {
+      ok: false,
+      error: `Unknown command "${parsed.positionals.join(' ')}". Run "split-kms-hsm help".`,
+    };
   }
   if (command === 'help') {
     return { ok: true, command, options: {} as Pkcs11KeyShareCipherOptions };
@@ -73,7 +83,8 @@ function optionsFrom(
   values: Readonly<Record<string, string | undefined>>,
   env: NodeJS.ProcessEnv,
 ): ParsedCommandLine {
-  const setting = (flag: string, variable: string): string | undefined => values[flag] ?? nonEmpty(env[variable]);
+  const setting = (flag: string, variable: string): string | undefined =>
+    values[flag] ?? nonEmpty(env[variable]);
 
   const libraryPath = setting('library', 'PKCS11_LIBRARY');
   const pin = setting('pin', 'PKCS11_PIN');
@@ -86,17 +97,25 @@ function optionsFrom(
     libraryPath === undefined ? '--library or PKCS11_LIBRARY' : undefined,
     pin === undefined ? '--pin or PKCS11_PIN' : undefined,
     keyLabel === undefined && command !== 'list' ? '--key-label or PKCS11_KEY_LABEL' : undefined,
-    tokenLabel === undefined && slotText === undefined ? '--token-label or --slot (PKCS11_TOKEN_LABEL or PKCS11_SLOT)' : undefined,
+    tokenLabel === undefined && slotText === undefined
+      ? '--token-label or --slot (PKCS11_TOKEN_LABEL or PKCS11_SLOT)'
+      : undefined,
   ].filter((entry): entry is string => entry !== undefined);
   if (missing.length > 0) {
     return { ok: false, error: `Missing settings: ${missing.join('; ')}.` };
   }
 
   if (slotText !== undefined && !/^\d+$/u.test(slotText)) {
-    return { ok: false, error: `Slot "${slotText}" is not a slot id; give a non-negative integer.` };
+    return {
+      ok: false,
+      error: `Slot "${slotText}" is not a slot id; give a non-negative integer.`,
+    };
   }
   if (!IV_MODES.includes(ivMode as Pkcs11IvMode)) {
-    return { ok: false, error: `IV mode "${ivMode}" is invalid; use one of ${IV_MODES.join(', ')}.` };
+    return {
+      ok: false,
+      error: `IV mode "${ivMode}" is invalid; use one of ${IV_MODES.join(', ')}.`,
+    };
   }
 
   return {

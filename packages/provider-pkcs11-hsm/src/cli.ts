@@ -25,7 +25,11 @@ const CHECK_HINTS: Partial<Record<KeyShareCipherErrorCode, string>> = {
 };
 
 /** Runs one command and returns the process exit code. */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, output: CliOutput): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  output: CliOutput,
+): Promise<number> {
   const parsed = parseCommandLine(argv, env);
   if (!parsed.ok) {
     output.err(parsed.error);
@@ -40,13 +44,17 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
 
   // Precondition: the library file exists, so "not found" is never blamed on the token or PIN.
   if (!existsSync(parsed.options.libraryPath)) {
-    output.err(`Problem: PKCS#11 library not found at ${parsed.options.libraryPath}. Check --library or PKCS11_LIBRARY.`);
+    output.err(
+      `Problem: PKCS#11 library not found at ${parsed.options.libraryPath}. Check --library or PKCS11_LIBRARY.`,
+    );
 
     return 1;
   }
 
   try {
-    return parsed.command === 'check' ? await check(parsed.options, output) : manageKeys(parsed.command, parsed.options, output);
+    return parsed.command === 'check'
+      ? await check(parsed.options, output)
+      : manageKeys(parsed.command, parsed.options, output);
   } catch (error) {
     output.err(`Problem: ${describe(error)}`);
 
@@ -54,7 +62,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
   }
 }
 
-function manageKeys(command: 'create' | 'rotate' | 'list', options: Pkcs11KeyShareCipherOptions, output: CliOutput): number {
+function manageKeys(
+  command: 'create' | 'rotate' | 'list',
+  options: Pkcs11KeyShareCipherOptions,
+  output: CliOutput,
+): number {
   const admin = openAdminSession(options);
   try {
     runKeyCommand(command, admin, options.keyLabel, output);
@@ -65,14 +77,21 @@ function manageKeys(command: 'create' | 'rotate' | 'list', options: Pkcs11KeySha
   return 0;
 }
 
-function runKeyCommand(command: 'create' | 'rotate' | 'list', admin: AdminSession, label: string, output: CliOutput): void {
+function runKeyCommand(
+  command: 'create' | 'rotate' | 'list',
+  admin: AdminSession,
+  label: string,
+  output: CliOutput,
+): void {
   if (command === 'create') {
     output.out(`Created key "${label}" version ${createKey(admin, label)}.`);
 
     return;
   }
   if (command === 'rotate') {
-    output.out(`Created key "${label}" version ${rotateKey(admin, label)}; new ciphertexts use it.`);
+    output.out(
+      `Created key "${label}" version ${rotateKey(admin, label)}; new ciphertexts use it.`,
+    );
 
     return;
   }
@@ -81,7 +100,14 @@ function runKeyCommand(command: 'create' | 'rotate' | 'list', admin: AdminSessio
   output.out('label\tCKA_ID\tversion\tAES-256\tencrypt\tdecrypt');
   for (const key of keys) {
     output.out(
-      [key.label, key.id || '-', key.version ?? '-', yesNo(key.aes256), yesNo(key.canEncrypt), yesNo(key.canDecrypt)].join('\t'),
+      [
+        key.label,
+        key.id || '-',
+        key.version ?? '-',
+        yesNo(key.aes256),
+        yesNo(key.canEncrypt),
+        yesNo(key.canDecrypt),
+      ].join('\t'),
     );
   }
   output.out(`${keys.length} secret key(s).`);
@@ -101,7 +127,9 @@ async function check(options: Pkcs11KeyShareCipherOptions, output: CliOutput): P
       return 1;
     }
 
-    output.out(`OK: encrypt/decrypt round trip with ivMode "${cipher.settings.ivMode}" (${ciphertext.length} bytes).`);
+    output.out(
+      `OK: encrypt/decrypt round trip with ivMode "${cipher.settings.ivMode}" (${ciphertext.length} bytes).`,
+    );
 
     return 0;
   } finally {

@@ -1,6 +1,10 @@
 import * as pkcs11js from 'pkcs11js';
 
-import { isKeyShareCipherError, ProviderUnavailableError, type KeyShareCipherError } from '@split-kms/core';
+import {
+  isKeyShareCipherError,
+  ProviderUnavailableError,
+  type KeyShareCipherError,
+} from '@split-kms/core';
 
 import { findKeySet, type HsmKeySet } from './key-directory';
 import type { Pkcs11Settings } from './options';
@@ -86,11 +90,18 @@ export class Pkcs11Connection {
    * hold an active operation is closed; a lost connection is set up again
    * on the next call. `mapError` turns the failure into the caller's error.
    */
-  async run<T>(operation: (scope: OperationScope) => Promise<T>, mapError: ErrorMapper): Promise<T> {
+  async run<T>(
+    operation: (scope: OperationScope) => Promise<T>,
+    mapError: ErrorMapper,
+  ): Promise<T> {
     const { state, lease } = await this.#acquire(mapError);
 
     try {
-      const result = await operation({ library: this.#library, session: lease.handle, keys: state.keys });
+      const result = await operation({
+        library: this.#library,
+        session: lease.handle,
+        keys: state.keys,
+      });
       this.#pool.release(lease);
 
       return result;
@@ -128,7 +139,9 @@ export class Pkcs11Connection {
   /** Closes every session of this provider and rejects waiting requests. Leaves the library initialized. */
   async close(): Promise<void> {
     this.#closed = true;
-    const errors = this.#pool.close(new ProviderUnavailableError('The PKCS#11 provider was closed.'));
+    const errors = this.#pool.close(
+      new ProviderUnavailableError('The PKCS#11 provider was closed.'),
+    );
     if (this.#current !== undefined) {
       errors.push(...this.#reset(this.#current));
     }
@@ -161,7 +174,10 @@ export class Pkcs11Connection {
   #recover(error: unknown, lease: SessionLease, mapError: ErrorMapper): KeyShareCipherError {
     if (isConnectionLost(error)) {
       const closeError = this.#pool.discard(lease);
-      const resetErrors = lease.generation === this.#pool.generation && this.#current ? this.#reset(this.#current) : [];
+      const resetErrors =
+        lease.generation === this.#pool.generation && this.#current
+          ? this.#reset(this.#current)
+          : [];
 
       return mapError(error, withCleanupErrors(error, [closeError, ...resetErrors]));
     }
@@ -250,7 +266,9 @@ export class Pkcs11Connection {
 
   #openSession(): Handle {
     if (this.#current === undefined) {
-      throw new ProviderUnavailableError('The PKCS#11 provider lost its token; the next request reconnects.');
+      throw new ProviderUnavailableError(
+        'The PKCS#11 provider lost its token; the next request reconnects.',
+      );
     }
 
     return this.#openSessionOn(this.#current.slot);
@@ -295,5 +313,8 @@ function withCleanupErrors(error: unknown, cleanupErrors: readonly unknown[]): u
     return error;
   }
 
-  return new AggregateError([error, ...failures], 'The HSM operation failed, and closing its sessions failed too.');
+  return new AggregateError(
+    [error, ...failures],
+    'The HSM operation failed, and closing its sessions failed too.',
+  );
 }

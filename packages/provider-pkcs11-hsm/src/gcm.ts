@@ -25,15 +25,33 @@ export interface GcmInput {
 export function gcmMechanism(mechanism: number, iv: Buffer, aad: Buffer): pkcs11js.Mechanism {
   return {
     mechanism,
-    parameter: { type: pkcs11js.CK_PARAMS_GCM, iv, ivBits: iv.length * 8, aad, tagBits: TAG_BITS } as pkcs11js.GcmParams,
+    parameter: {
+      type: pkcs11js.CK_PARAMS_GCM,
+      iv,
+      ivBits: iv.length * 8,
+      aad,
+      tagBits: TAG_BITS,
+    } as pkcs11js.GcmParams,
   };
 }
 
 /** Encrypts with `CKM_AES_GCM` and the given IV. Returns ciphertext then tag. */
-export async function encryptWithIv(input: GcmInput, iv: Buffer, plaintext: Buffer): Promise<Buffer> {
-  input.library.C_EncryptInit(input.session, gcmMechanism(pkcs11js.CKM_AES_GCM, iv, input.aad), input.key);
+export async function encryptWithIv(
+  input: GcmInput,
+  iv: Buffer,
+  plaintext: Buffer,
+): Promise<Buffer> {
+  input.library.C_EncryptInit(
+    input.session,
+    gcmMechanism(pkcs11js.CKM_AES_GCM, iv, input.aad),
+    input.key,
+  );
 
-  return input.library.C_EncryptAsync(input.session, plaintext, Buffer.alloc(plaintext.length + AES_GCM_TAG_BYTES));
+  return input.library.C_EncryptAsync(
+    input.session,
+    plaintext,
+    Buffer.alloc(plaintext.length + AES_GCM_TAG_BYTES),
+  );
 }
 
 /**
@@ -67,12 +85,20 @@ export async function encryptWithPrependedIv(input: GcmInput, plaintext: Buffer)
 
 /** Starts a `CKM_AES_GCM` decryption. Separate from the data step, whose errors mean something else. */
 export function startDecryptWithIv(input: GcmInput, iv: Buffer): void {
-  input.library.C_DecryptInit(input.session, gcmMechanism(pkcs11js.CKM_AES_GCM, iv, input.aad), input.key);
+  input.library.C_DecryptInit(
+    input.session,
+    gcmMechanism(pkcs11js.CKM_AES_GCM, iv, input.aad),
+    input.key,
+  );
 }
 
 /** Starts a `CKM_CLOUDHSM_AES_GCM` decryption of IV, ciphertext and tag. */
 export function startDecryptWithPrependedIv(input: GcmInput): void {
-  input.library.C_DecryptInit(input.session, gcmMechanism(CKM_CLOUDHSM_AES_GCM, Buffer.alloc(0), input.aad), input.key);
+  input.library.C_DecryptInit(
+    input.session,
+    gcmMechanism(CKM_CLOUDHSM_AES_GCM, Buffer.alloc(0), input.aad),
+    input.key,
+  );
 }
 
 /** Runs the started decryption over `data`. The output buffer is as large as the input. */

@@ -7,7 +7,11 @@ import type { Pkcs11Connection } from './connection';
  * checks that it may encrypt. Never throws: every failure becomes an
  * unhealthy status whose detail names the problem without secrets.
  */
-export async function checkHealth(connection: Pkcs11Connection, provider: string, keyLabel: string): Promise<HealthStatus> {
+export async function checkHealth(
+  connection: Pkcs11Connection,
+  provider: string,
+  keyLabel: string,
+): Promise<HealthStatus> {
   try {
     const keys = await connection.refreshKeys();
 
@@ -17,9 +21,10 @@ export async function checkHealth(connection: Pkcs11Connection, provider: string
       detail: `HSM key "${keyLabel}" version ${keys.newest.version} is present and may encrypt.`,
     };
   } catch (error) {
-    const message = isKeyShareCipherError(error) ? error.message : 'The HSM health check failed unexpectedly.';
+    const message = isKeyShareCipherError(error)
+      ? error.message
+      : 'The HSM health check failed unexpectedly.';
 
     return { healthy: false, provider, detail: message };
   }
 }
-

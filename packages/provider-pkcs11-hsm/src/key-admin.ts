@@ -66,7 +66,10 @@ export function openAdminSession(options: KeyAdminOptions): AdminSession {
   const settings = checkOptions({ ...options, keyLabel: options.keyLabel });
   const library = openLibrary(settings.libraryPath, options.loadLibrary ?? loadPkcs11js);
   const slot = findSlot(library, settings);
-  const session = library.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  const session = library.C_OpenSession(
+    slot,
+    pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
+  );
 
   try {
     library.C_Login(session, pkcs11js.CKU_USER, options.pin);
@@ -116,7 +119,9 @@ export function listKeys(admin: AdminSession): KeyListing[] {
     canDecrypt: object.canDecrypt,
   }));
 
-  return listings.sort((a, b) => a.label.localeCompare(b.label) || (a.version ?? 0) - (b.version ?? 0));
+  return listings.sort(
+    (a, b) => a.label.localeCompare(b.label) || (a.version ?? 0) - (b.version ?? 0),
+  );
 }
 
 function keyVersions(admin: AdminSession, label: string): number[] {
@@ -126,7 +131,11 @@ function keyVersions(admin: AdminSession, label: string): number[] {
 }
 
 function generateVersion(admin: AdminSession, label: string, version: number): number {
-  admin.library.C_GenerateKey(admin.session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, keyTemplate(label, version));
+  admin.library.C_GenerateKey(
+    admin.session,
+    { mechanism: pkcs11js.CKM_AES_KEY_GEN },
+    keyTemplate(label, version),
+  );
 
   return version;
 }

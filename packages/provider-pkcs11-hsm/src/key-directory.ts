@@ -34,8 +34,14 @@ export interface SecretKeyObject {
 const FIND_BATCH = 64;
 
 /** Lists the secret-key objects with this label, or with any label when `label` is undefined. */
-export function findSecretKeys(library: Pkcs11Api, session: Handle, label: string | undefined): SecretKeyObject[] {
-  const template: pkcs11js.Template = [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY }];
+export function findSecretKeys(
+  library: Pkcs11Api,
+  session: Handle,
+  label: string | undefined,
+): SecretKeyObject[] {
+  const template: pkcs11js.Template = [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+  ];
   if (label !== undefined) {
     template.push({ type: pkcs11js.CKA_LABEL, value: label });
   }
@@ -43,7 +49,7 @@ export function findSecretKeys(library: Pkcs11Api, session: Handle, label: strin
   const handles: Handle[] = [];
   library.C_FindObjectsInit(session, template);
   try {
-    for (let batch = library.C_FindObjects(session, FIND_BATCH); batch.length > 0; ) {
+    for (let batch = library.C_FindObjects(session, FIND_BATCH); batch.length > 0;) {
       handles.push(...batch);
       batch = library.C_FindObjects(session, FIND_BATCH);
     }
@@ -84,9 +90,16 @@ export function findKeySet(library: Pkcs11Api, session: Handle, label: string): 
     }
     // Precondition: no two objects claim the same version.
     if (versions.has(version)) {
-      throw new KeyUnusableError(`Two HSM keys labelled "${label}" have version ${version} (the same CKA_ID).`);
+      throw new KeyUnusableError(
+        `Two HSM keys labelled "${label}" have version ${version} (the same CKA_ID).`,
+      );
     }
-    versions.set(version, { version, handle: object.handle, canEncrypt: object.canEncrypt, canDecrypt: object.canDecrypt });
+    versions.set(version, {
+      version,
+      handle: object.handle,
+      canEncrypt: object.canEncrypt,
+      canDecrypt: object.canDecrypt,
+    });
   }
 
   const newest = newestVersion(versions);
@@ -137,7 +150,9 @@ function readKeyObject(library: Pkcs11Api, session: Handle, handle: Handle): Sec
     { type: pkcs11js.CKA_ENCRYPT },
     { type: pkcs11js.CKA_DECRYPT },
   ]);
-  const [id, keyType, valueLength, encrypt, decrypt] = attributes.map((attribute) => attribute.value);
+  const [id, keyType, valueLength, encrypt, decrypt] = attributes.map(
+    (attribute) => attribute.value,
+  );
 
   return {
     handle,

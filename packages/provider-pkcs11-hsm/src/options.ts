@@ -13,7 +13,11 @@ import type { Pkcs11Api } from './pkcs11-api';
  */
 export type Pkcs11IvMode = 'caller' | 'hsm-generated' | 'hsm-prepended';
 
-export const IV_MODES: readonly Pkcs11IvMode[] = Object.freeze(['caller', 'hsm-generated', 'hsm-prepended']);
+export const IV_MODES: readonly Pkcs11IvMode[] = Object.freeze([
+  'caller',
+  'hsm-generated',
+  'hsm-prepended',
+]);
 
 /**
  * Largest `C_Encrypt`/`C_Decrypt` buffer that AWS CloudHSM accepts for its
@@ -93,9 +97,15 @@ export function checkOptions(options: Pkcs11KeyShareCipherOptions): Pkcs11Settin
     slot: options.slot,
     keyLabel: options.keyLabel,
     poolSize: checkPositiveInteger(options.poolSize ?? DEFAULT_POOL_SIZE, 'poolSize'),
-    acquireTimeoutMs: checkPositiveInteger(options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS, 'acquireTimeoutMs'),
+    acquireTimeoutMs: checkPositiveInteger(
+      options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+      'acquireTimeoutMs',
+    ),
     ivMode,
-    maxPlaintextBytes: checkMaxPlaintext(options.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES, ivMode),
+    maxPlaintextBytes: checkMaxPlaintext(
+      options.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES,
+      ivMode,
+    ),
   });
 }
 
@@ -126,7 +136,9 @@ function checkTokenSelection(tokenLabel: unknown, slot: unknown): void {
   if (tokenLabel !== undefined) {
     checkNonEmptyString(tokenLabel, 'tokenLabel');
     if (Buffer.byteLength(tokenLabel as string) > 32) {
-      throw new TypeError('"tokenLabel" option must be at most 32 UTF-8 bytes (the PKCS#11 label size).');
+      throw new TypeError(
+        '"tokenLabel" option must be at most 32 UTF-8 bytes (the PKCS#11 label size).',
+      );
     }
   }
   if (slot !== undefined && (!Number.isSafeInteger(slot) || (slot as number) < 0)) {

@@ -32,7 +32,12 @@ import {
   type GcmInput,
 } from './gcm';
 import { checkHealth } from './health';
-import { checkOptions, CLOUDHSM_GCM_BUFFER_LIMIT, type Pkcs11KeyShareCipherOptions, type Pkcs11Settings } from './options';
+import {
+  checkOptions,
+  CLOUDHSM_GCM_BUFFER_LIMIT,
+  type Pkcs11KeyShareCipherOptions,
+  type Pkcs11Settings,
+} from './options';
 import { DecryptStepError, toDecryptError, toOperationError } from './pkcs11-errors';
 import { loadPkcs11js } from './pkcs11-module';
 
@@ -77,7 +82,11 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
    */
   static async connect(options: Pkcs11KeyShareCipherOptions): Promise<Pkcs11KeyShareCipher> {
     const settings = checkOptions(options);
-    const connection = await Pkcs11Connection.open(settings, options.pin, options.loadLibrary ?? loadPkcs11js);
+    const connection = await Pkcs11Connection.open(
+      settings,
+      options.pin,
+      options.loadLibrary ?? loadPkcs11js,
+    );
 
     return new Pkcs11KeyShareCipher(settings, connection);
   }
@@ -100,7 +109,9 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
 
     const label = ciphertext.subarray(8, 8 + (ciphertext[7] ?? 0));
 
-    return ciphertext[7] === this.#keyLabelBytes.length && Buffer.from(label).equals(this.#keyLabelBytes);
+    return (
+      ciphertext[7] === this.#keyLabelBytes.length && Buffer.from(label).equals(this.#keyLabelBytes)
+    );
   }
 
   async checkHealth(): Promise<HealthStatus> {
@@ -111,14 +122,20 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
     await this.#connection.close();
   }
 
-  protected async encryptBytes(plaintext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+  protected async encryptBytes(
+    plaintext: Uint8Array,
+    context: EncryptionContext,
+  ): Promise<Uint8Array> {
     return this.#connection.run(
       async (scope) => this.#encryptInSession(scope, Buffer.from(plaintext), context),
       (error, cause) => keepTypedError(error, cause) ?? toOperationError(error, 'encrypt', cause),
     );
   }
 
-  protected async decryptBytes(ciphertext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+  protected async decryptBytes(
+    ciphertext: Uint8Array,
+    context: EncryptionContext,
+  ): Promise<Uint8Array> {
     const parsed = parseCiphertext(ciphertext);
     const ivFollowsHeader = isAllZero(parsed.header.iv);
 
@@ -128,7 +145,9 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
     }
     // Precondition: the CloudHSM IV modes accept at most one GCM buffer.
     if (this.#settings.ivMode !== 'caller' && parsed.payload.length > CLOUDHSM_GCM_BUFFER_LIMIT) {
-      throw new MalformedCiphertextError(`Ciphertext is larger than the HSM's ${CLOUDHSM_GCM_BUFFER_LIMIT}-byte limit.`);
+      throw new MalformedCiphertextError(
+        `Ciphertext is larger than the HSM's ${CLOUDHSM_GCM_BUFFER_LIMIT}-byte limit.`,
+      );
     }
 
     await this.#refreshKeysIfUnknown(parsed.header.keyVersion);
@@ -142,15 +161,29 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
           throw new DecryptionFailedError();
         }
 
-        const input: GcmInput = { library: scope.library, session: scope.session, key: key.handle, aad };
+        const input: GcmInput = {
+          library: scope.library,
+          session: scope.session,
+          key: key.handle,
+          aad,
+        };
 
-        return this.#decryptInSession(input, Buffer.from(parsed.header.iv), Buffer.from(parsed.payload), ivFollowsHeader);
+        return this.#decryptInSession(
+          input,
+          Buffer.from(parsed.header.iv),
+          Buffer.from(parsed.payload),
+          ivFollowsHeader,
+        );
       },
       (error, cause) => keepTypedError(error, cause) ?? toOperationError(error, 'decrypt', cause),
     );
   }
 
-  async #encryptInSession(scope: OperationScope, plaintext: Buffer, context: EncryptionContext): Promise<Uint8Array> {
+  async #encryptInSession(
+    scope: OperationScope,
+    plaintext: Buffer,
+    context: EncryptionContext,
+  ): Promise<Uint8Array> {
     const key = scope.keys.newest;
     const headerIv = this.#settings.ivMode === 'caller' ? randomNonZeroIv() : Buffer.from(ZERO_IV);
     const header = serializeHeader({
@@ -173,11 +206,19 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
       case 'hsm-generated':
         return concatBytes([header, ...checkHsmIv(await encryptWithHsmIv(input, plaintext))]);
       case 'hsm-prepended':
-        return concatBytes([header, checkPrependedOutput(await encryptWithPrependedIv(input, plaintext), plaintext)]);
+        return concatBytes([
+          header,
+          checkPrependedOutput(await encryptWithPrependedIv(input, plaintext), plaintext),
+        ]);
     }
   }
 
-  async #decryptInSession(input: GcmInput, headerIv: Buffer, payload: Buffer, ivFollowsHeader: boolean): Promise<Buffer> {
+  async #decryptInSession(
+    input: GcmInput,
+    headerIv: Buffer,
+    payload: Buffer,
+    ivFollowsHeader: boolean,
+  ): Promise<Buffer> {
     if (ivFollowsHeader && this.#settings.ivMode === 'hsm-prepended') {
       startDecryptWithPrependedIv(input);
 
@@ -246,7 +287,10 @@ function checkHsmIv(result: { readonly iv: Buffer; readonly body: Buffer }): [Bu
 
 function checkPrependedOutput(output: Buffer, plaintext: Buffer): Buffer {
   // Postcondition: the vendor mechanism returned IV, ciphertext and tag, with a non-zero IV.
-  if (output.length !== AES_GCM_IV_BYTES + plaintext.length + AES_GCM_TAG_BYTES || isAllZero(output.subarray(0, AES_GCM_IV_BYTES))) {
+  if (
+    output.length !== AES_GCM_IV_BYTES + plaintext.length + AES_GCM_TAG_BYTES ||
+    isAllZero(output.subarray(0, AES_GCM_IV_BYTES))
+  ) {
     throw new ProviderFailureError(
       'The HSM did not return IV, ciphertext and tag for CKM_CLOUDHSM_AES_GCM. ivMode "hsm-prepended" needs AWS CloudHSM.',
     );
@@ -254,4 +298,3 @@ function checkPrependedOutput(output: Buffer, plaintext: Buffer): Buffer {
 
   return output;
 }
-

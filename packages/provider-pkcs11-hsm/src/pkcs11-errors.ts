@@ -99,7 +99,11 @@ export function isDecryptionRejected(error: unknown): boolean {
 export function mayLeaveOperationActive(error: unknown): boolean {
   const value = returnValueOf(error);
 
-  return value === undefined || value === pkcs11js.CKR_BUFFER_TOO_SMALL || value === pkcs11js.CKR_OPERATION_ACTIVE;
+  return (
+    value === undefined ||
+    value === pkcs11js.CKR_BUFFER_TOO_SMALL ||
+    value === pkcs11js.CKR_OPERATION_ACTIVE
+  );
 }
 
 /** Converts an error of an encrypt or decrypt call into the core error a caller sees. */
@@ -117,7 +121,9 @@ export function toOperationError(
     );
   }
   if (value !== undefined && KEY_NOT_PERMITTED.has(value)) {
-    return new KeyUnusableError(`The HSM key is not allowed to ${operation} with AES-GCM.`, { cause });
+    return new KeyUnusableError(`The HSM key is not allowed to ${operation} with AES-GCM.`, {
+      cause,
+    });
   }
   if (value === pkcs11js.CKR_DEVICE_ERROR || value === pkcs11js.CKR_DEVICE_MEMORY) {
     return new ProviderUnavailableError(`The HSM failed during ${operation}.`, { cause });
@@ -138,16 +144,30 @@ export function toDecryptError(error: unknown, cause: unknown = error): KeyShare
 /** Converts a `C_Login` error into the typed error a start-up or `check` reports. */
 export function toLoginError(error: unknown): KeyShareCipherError {
   const value = returnValueOf(error);
-  if (value === pkcs11js.CKR_PIN_INCORRECT || value === pkcs11js.CKR_PIN_INVALID || value === pkcs11js.CKR_PIN_LEN_RANGE) {
-    return new KeyAccessDeniedError('HSM login failed: the PIN is incorrect. Check PKCS11_PIN.', { cause: error });
-  }
-  if (value === pkcs11js.CKR_PIN_LOCKED || value === pkcs11js.CKR_PIN_EXPIRED) {
-    return new KeyAccessDeniedError('HSM login failed: the PIN is locked or expired.', { cause: error });
-  }
-  if (value === pkcs11js.CKR_USER_ANOTHER_ALREADY_LOGGED_IN || value === pkcs11js.CKR_USER_PIN_NOT_INITIALIZED) {
-    return new KeyAccessDeniedError('HSM login failed: the crypto user cannot log in to this token now.', {
+  if (
+    value === pkcs11js.CKR_PIN_INCORRECT ||
+    value === pkcs11js.CKR_PIN_INVALID ||
+    value === pkcs11js.CKR_PIN_LEN_RANGE
+  ) {
+    return new KeyAccessDeniedError('HSM login failed: the PIN is incorrect. Check PKCS11_PIN.', {
       cause: error,
     });
+  }
+  if (value === pkcs11js.CKR_PIN_LOCKED || value === pkcs11js.CKR_PIN_EXPIRED) {
+    return new KeyAccessDeniedError('HSM login failed: the PIN is locked or expired.', {
+      cause: error,
+    });
+  }
+  if (
+    value === pkcs11js.CKR_USER_ANOTHER_ALREADY_LOGGED_IN ||
+    value === pkcs11js.CKR_USER_PIN_NOT_INITIALIZED
+  ) {
+    return new KeyAccessDeniedError(
+      'HSM login failed: the crypto user cannot log in to this token now.',
+      {
+        cause: error,
+      },
+    );
   }
 
   return toConnectionError(error, error);
@@ -158,5 +178,7 @@ export function toConnectionError(error: unknown, cause: unknown): KeyShareCiphe
   const value = returnValueOf(error);
   const name = value === undefined ? 'an unknown error' : String((error as Error).message);
 
-  return new ProviderUnavailableError(`Connecting to the HSM token failed with ${name}.`, { cause });
+  return new ProviderUnavailableError(`Connecting to the HSM token failed with ${name}.`, {
+    cause,
+  });
 }

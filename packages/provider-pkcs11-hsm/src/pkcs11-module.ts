@@ -5,8 +5,8 @@ import { ProviderUnavailableError } from '@split-kms/core';
 import type { Pkcs11Api } from './pkcs11-api';
 import { hasReturnValue } from './pkcs11-errors';
 
-/** Libraries loaded by this process, by path: one `load` and `C_Initialize` each. */
-const loadedLibraries = new Map<string, Pkcs11Api>();
+/** Libraries loaded by this process, by loader and path: one `load` each. */
+const loadedLibraries = new WeakMap<(path: string) => Pkcs11Api, Map<string, Pkcs11Api>>();
 
 /** Loads a PKCS#11 library with pkcs11js. */
 export function loadPkcs11js(libraryPath: string): Pkcs11Api {
@@ -23,10 +23,13 @@ export function loadPkcs11js(libraryPath: string): Pkcs11Api {
  * per process.
  */
 export function openLibrary(libraryPath: string, load: (path: string) => Pkcs11Api): Pkcs11Api {
-  let library = loadedLibraries.get(libraryPath);
+  const byPath = loadedLibraries.get(load) ?? new Map<string, Pkcs11Api>();
+  loadedLibraries.set(load, byPath);
+
+  let library = byPath.get(libraryPath);
   if (library === undefined) {
     library = loadLibraryFile(libraryPath, load);
-    loadedLibraries.set(libraryPath, library);
+    byPath.set(libraryPath, library);
   }
 
   initializeLibrary(library);
@@ -44,9 +47,12 @@ export function initializeLibrary(library: Pkcs11Api): void {
   } catch (error) {
     // Precondition: only an already initialized library is accepted as initialized.
     if (!hasReturnValue(error, pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED)) {
-      throw new ProviderUnavailableError('The PKCS#11 library failed to initialize (C_Initialize).', {
-        cause: error,
-      });
+      throw new ProviderUnavailableError(
+        'The PKCS#11 library failed to initialize (C_Initialize).',
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

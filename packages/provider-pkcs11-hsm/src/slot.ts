@@ -19,7 +19,10 @@ export function trimLabel(label: string): string {
 }
 
 /** Finds the slot of the configured token, by label or by slot id. */
-export function findSlot(library: Pkcs11Api, settings: Pick<Pkcs11Settings, 'tokenLabel' | 'slot'>): Handle {
+export function findSlot(
+  library: Pkcs11Api,
+  settings: Pick<Pkcs11Settings, 'tokenLabel' | 'slot'>,
+): Handle {
   const slots = library.C_GetSlotList(true);
 
   if (settings.slot !== undefined) {
@@ -34,7 +37,9 @@ export function findSlot(library: Pkcs11Api, settings: Pick<Pkcs11Settings, 'tok
     return slot;
   }
 
-  const slot = slots.find((handle) => trimLabel(library.C_GetTokenInfo(handle).label) === settings.tokenLabel);
+  const slot = slots.find(
+    (handle) => trimLabel(library.C_GetTokenInfo(handle).label) === settings.tokenLabel,
+  );
   if (slot === undefined) {
     throw new ProviderUnavailableError(
       `No token labelled "${settings.tokenLabel}" was found. Check the token label (PKCS11_TOKEN_LABEL) with ` +

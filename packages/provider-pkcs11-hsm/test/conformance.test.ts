@@ -1,5 +1,8 @@
 import { CiphertextProviderId } from '@split-kms/core';
-import { describeKeyShareCipherConformance, sampleForeignCiphertexts } from '@split-kms/core/conformance';
+import {
+  describeKeyShareCipherConformance,
+  sampleForeignCiphertexts,
+} from '@split-kms/core/conformance';
 
 import { connect, createTokenWithKey } from './token-fixture';
 
@@ -10,7 +13,12 @@ describeKeyShareCipherConformance('Pkcs11KeyShareCipher on SoftHSM2', {
   foreignCiphertexts: () => {
     const samples = sampleForeignCiphertexts();
 
-    return [samples.awsKmsBlob, samples.encryptionSdk, samples.splitKms(CiphertextProviderId.SOFTWARE), samples.splitKms(CiphertextProviderId.PKCS11)];
+    return [
+      samples.awsKmsBlob,
+      samples.encryptionSdk,
+      samples.splitKms(CiphertextProviderId.SOFTWARE),
+      samples.splitKms(CiphertextProviderId.PKCS11),
+    ];
   },
   concurrency: 200,
 });

@@ -12,7 +12,9 @@ import { connect, createTokenWithKey } from './token-fixture';
 
 const CONTEXT = { ewi: 'wallet-errors' };
 
-async function codeOf(promise: Promise<unknown>): Promise<{ code: KeyShareCipherErrorCode; message: string }> {
+async function codeOf(
+  promise: Promise<unknown>,
+): Promise<{ code: KeyShareCipherErrorCode; message: string }> {
   try {
     await promise;
   } catch (error) {
@@ -74,7 +76,9 @@ describe('Pkcs11KeyShareCipher.connect', () => {
     const module = new pkcs11js.PKCS11();
     module.load(fixture.token.libraryPath);
     const slots = module.C_GetSlotList(true);
-    const slot = slots.find((handle) => module.C_GetTokenInfo(handle).label.trim() === fixture.token.label)!;
+    const slot = slots.find(
+      (handle) => module.C_GetTokenInfo(handle).label.trim() === fixture.token.label,
+    )!;
 
     const options = { ...fixture.options, tokenLabel: undefined };
     const cipher = await Pkcs11KeyShareCipher.connect({ ...options, slot: slotIdOf(slot) });
@@ -88,7 +92,9 @@ describe('Pkcs11KeyShareCipher.connect', () => {
   });
 
   it('rejects a library path that does not load', async () => {
-    const error = await codeOf(connect(fixture, { libraryPath: '/nonexistent/libvendor-pkcs11.so' }));
+    const error = await codeOf(
+      connect(fixture, { libraryPath: '/nonexistent/libvendor-pkcs11.so' }),
+    );
 
     expect(error.code).toBe('PROVIDER_UNAVAILABLE');
     expect(error.message).toMatch(/could not be loaded/u);
@@ -115,7 +121,10 @@ describe('Pkcs11KeyShareCipher.connect', () => {
     [{ keyLabel: '' }, /"keyLabel" option must be a non-empty string/u],
     [{ poolSize: 0 }, /"poolSize" option must be a positive integer/u],
     [{ ivMode: 'random' as never }, /"ivMode" option must be one of/u],
-    [{ ivMode: 'hsm-generated' as const, maxPlaintextBytes: 16_357 }, /at most 16356 with ivMode "hsm-generated"/u],
+    [
+      { ivMode: 'hsm-generated' as const, maxPlaintextBytes: 16_357 },
+      /at most 16356 with ivMode "hsm-generated"/u,
+    ],
   ])('rejects invalid options %#', async (override, message) => {
     await expect(connect(fixture, override)).rejects.toThrow(message);
   });
@@ -152,14 +161,18 @@ describe('Pkcs11KeyShareCipher requests', () => {
   });
 
   it('rejects a truncated ciphertext', async () => {
-    expect((await codeOf(cipher.decrypt(ciphertext.slice(0, ciphertext.length - 17), CONTEXT))).code).toBe(
+    expect(
+      (await codeOf(cipher.decrypt(ciphertext.slice(0, ciphertext.length - 17), CONTEXT))).code,
+    ).toBe('MALFORMED_CIPHERTEXT');
+    expect((await codeOf(cipher.decrypt(ciphertext.slice(0, 20), CONTEXT))).code).toBe(
       'MALFORMED_CIPHERTEXT',
     );
-    expect((await codeOf(cipher.decrypt(ciphertext.slice(0, 20), CONTEXT))).code).toBe('MALFORMED_CIPHERTEXT');
   });
 
   it('rejects another context', async () => {
-    expect((await codeOf(cipher.decrypt(ciphertext, { ewi: 'wallet-other' }))).code).toBe('DECRYPTION_FAILED');
+    expect((await codeOf(cipher.decrypt(ciphertext, { ewi: 'wallet-other' }))).code).toBe(
+      'DECRYPTION_FAILED',
+    );
   });
 
   it('rejects a header naming an unknown key version', async () => {
@@ -171,7 +184,9 @@ describe('Pkcs11KeyShareCipher requests', () => {
   });
 
   it('does not recognise another key label', async () => {
-    const other = await connect(fixture, { keyLabel: 'imported-elsewhere' }).catch((error: unknown) => error);
+    const other = await connect(fixture, { keyLabel: 'imported-elsewhere' }).catch(
+      (error: unknown) => error,
+    );
 
     expect(isKeyShareCipherError(other) && other.code).toBe('KEY_NOT_FOUND');
     expect(cipher.recognizes(ciphertext)).toBe(true);
@@ -211,16 +226,22 @@ describe('Pkcs11KeyShareCipher requests', () => {
   it('reports a key that lost CKA_ENCRYPT as unhealthy', async () => {
     const admin = fixture.admin();
     const [key] = findSecretKeys(admin.library, admin.session, 'errors');
-    (admin.library as pkcs11js.PKCS11).C_SetAttributeValue(admin.session, key!.handle, [{ type: pkcs11js.CKA_ENCRYPT, value: false }]);
+    (admin.library as pkcs11js.PKCS11).C_SetAttributeValue(admin.session, key!.handle, [
+      { type: pkcs11js.CKA_ENCRYPT, value: false },
+    ]);
 
     try {
       const health = await cipher.checkHealth();
 
       expect(health.healthy).toBe(false);
       expect(health.detail).toMatch(/version 1 is not allowed to encrypt/u);
-      expect((await codeOf(cipher.encrypt(Buffer.from('share'), CONTEXT))).code).toBe('KEY_UNUSABLE');
+      expect((await codeOf(cipher.encrypt(Buffer.from('share'), CONTEXT))).code).toBe(
+        'KEY_UNUSABLE',
+      );
     } finally {
-      (admin.library as pkcs11js.PKCS11).C_SetAttributeValue(admin.session, key!.handle, [{ type: pkcs11js.CKA_ENCRYPT, value: true }]);
+      (admin.library as pkcs11js.PKCS11).C_SetAttributeValue(admin.session, key!.handle, [
+        { type: pkcs11js.CKA_ENCRYPT, value: true },
+      ]);
       admin.close();
     }
 

@@ -2,11 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as pkcs11js from 'pkcs11js';
 
-import { encodeKeyVersionId, Pkcs11KeyShareCipher } from '../src';
+import { encodeKeyVersionId, type Pkcs11KeyShareCipher } from '../src';
 import { rotateKey } from '../src/key-admin';
-import { connect, createTokenWithKey, type TokenFixture } from './token-fixture';
+import { connect, createTokenWithKey, importKey } from './token-fixture';
 
 const KNOWN_KEY = randomBytes(32);
 const CONTEXT = { ewi: 'wallet-interop' };
@@ -25,7 +24,13 @@ function encodeOneEntryContext(key: string, value: string): Buffer {
 }
 
 /** Splits a ciphertext by the layout in the README, without this project's parser. */
-function splitByLayout(ciphertext: Buffer): { header: Buffer; version: number; iv: Buffer; body: Buffer; label: string } {
+function splitByLayout(ciphertext: Buffer): {
+  header: Buffer;
+  version: number;
+  iv: Buffer;
+  body: Buffer;
+  label: string;
+} {
   expect(ciphertext.subarray(0, 4).toString('latin1')).toBe('SKMS');
   expect([ciphertext[4], ciphertext[5], ciphertext[6]]).toEqual([1, 2, 1]);
 
@@ -46,39 +51,32 @@ function splitByLayout(ciphertext: Buffer): { header: Buffer; version: number; i
   };
 }
 
-function importKnownKey(fixture: TokenFixture, label: string): void {
-  const admin = fixture.admin();
-  try {
-    (admin.library as pkcs11js.PKCS11).C_CreateObject(admin.session, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-      { type: pkcs11js.CKA_TOKEN, value: true },
-      { type: pkcs11js.CKA_PRIVATE, value: true },
-      { type: pkcs11js.CKA_SENSITIVE, value: true },
-      { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-      { type: pkcs11js.CKA_ENCRYPT, value: true },
-      { type: pkcs11js.CKA_DECRYPT, value: true },
-      { type: pkcs11js.CKA_LABEL, value: label },
-      { type: pkcs11js.CKA_ID, value: encodeKeyVersionId(1) },
-      { type: pkcs11js.CKA_VALUE, value: KNOWN_KEY },
-    ]);
-  } finally {
-    admin.close();
-  }
-}
-
 describe('PKCS#11 ciphertext layout', () => {
   const fixture = createTokenWithKey('generated');
   let imported: Pkcs11KeyShareCipher;
 
   beforeAll(async () => {
-    importKnownKey(fixture, 'imported');
-    execFileSync('pkcs11-tool', [
-      '--module', fixture.token.libraryPath,
-      '--token-label', fixture.token.label,
-      '--login', '--pin', fixture.token.userPin,
-      '--keygen', '--key-type', 'AES:32', '--label', 'from-pkcs11-tool', '--id', '00000001',
-    ], { stdio: 'pipe', env: { ...process.env } });
+    importKey(fixture, 'imported', KNOWN_KEY);
+    execFileSync(
+      'pkcs11-tool',
+      [
+        '--module',
+        fixture.token.libraryPath,
+        '--token-label',
+        fixture.token.label,
+        '--login',
+        '--pin',
+        fixture.token.userPin,
+        '--keygen',
+        '--key-type',
+        'AES:32',
+        '--label',
+        'from-pkcs11-tool',
+        '--id',
+        '00000001',
+      ],
+      { stdio: 'pipe', env: { ...process.env } },
+    );
 
     imported = await connect(fixture, { keyLabel: 'imported' });
   });
@@ -94,7 +92,10 @@ describe('PKCS#11 ciphertext layout', () => {
     const decipher = createDecipheriv('aes-256-gcm', KNOWN_KEY, parts.iv);
     decipher.setAAD(Buffer.concat([parts.header, encodeOneEntryContext('ewi', CONTEXT.ewi)]));
     decipher.setAuthTag(parts.body.subarray(parts.body.length - 16));
-    const plaintext = Buffer.concat([decipher.update(parts.body.subarray(0, parts.body.length - 16)), decipher.final()]);
+    const plaintext = Buffer.concat([
+      decipher.update(parts.body.subarray(0, parts.body.length - 16)),
+      decipher.final(),
+    ]);
 
     expect(plaintext.toString()).toBe('share bytes');
     expect(parts.label).toBe('imported');
@@ -114,7 +115,11 @@ describe('PKCS#11 ciphertext layout', () => {
     ]);
     const cipher = createCipheriv('aes-256-gcm', KNOWN_KEY, iv);
     cipher.setAAD(Buffer.concat([header, encodeOneEntryContext('ewi', CONTEXT.ewi)]));
-    const body = Buffer.concat([cipher.update('made elsewhere'), cipher.final(), cipher.getAuthTag()]);
+    const body = Buffer.concat([
+      cipher.update('made elsewhere'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
 
     const plaintext = await imported.decrypt(Buffer.concat([header, body]), CONTEXT);
 
@@ -149,7 +154,9 @@ describe('PKCS#11 ciphertext layout', () => {
       expect(splitByLayout(Buffer.from(newCiphertext)).version).toBe(2);
       expect(Buffer.from(await after.decrypt(oldCiphertext, CONTEXT)).toString()).toBe('old share');
       // The provider connected before the rotation finds version 2 when a ciphertext names it.
-      expect(Buffer.from(await before.decrypt(newCiphertext, CONTEXT)).toString()).toBe('new share');
+      expect(Buffer.from(await before.decrypt(newCiphertext, CONTEXT)).toString()).toBe(
+        'new share',
+      );
     } finally {
       await before.close();
       await after.close();

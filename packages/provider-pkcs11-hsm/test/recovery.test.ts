@@ -14,7 +14,9 @@ const POOL_SIZE = 4;
 function outsideHandle(): { module: pkcs11js.PKCS11; slot: Buffer } {
   const module = new pkcs11js.PKCS11();
   module.load(fixture.token.libraryPath);
-  const slot = module.C_GetSlotList(true).find((handle) => module.C_GetTokenInfo(handle).label.trim() === fixture.token.label)!;
+  const slot = module
+    .C_GetSlotList(true)
+    .find((handle) => module.C_GetTokenInfo(handle).label.trim() === fixture.token.label)!;
 
   return { module, slot };
 }
@@ -38,7 +40,9 @@ describe('Pkcs11KeyShareCipher sessions', () => {
   });
 
   it('runs 200 parallel round trips on a pool of 4', async () => {
-    const results = await Promise.all(Array.from({ length: 200 }, async (_, index) => roundTrip(cipher, index)));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, async (_, index) => roundTrip(cipher, index)),
+    );
 
     expect(results).toEqual(Array.from({ length: 200 }, (_, index) => `share-${index}`));
     expect(cipher.openSessionCount).toBeLessThanOrEqual(POOL_SIZE);
@@ -57,13 +61,21 @@ describe('Pkcs11KeyShareCipher sessions', () => {
       }),
     );
 
-    const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    const codes = new Set(failures.map((failure) => (isKeyShareCipherError(failure.reason) ? failure.reason.code : 'untyped')));
+    const failures = outcomes.filter(
+      (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+    );
+    const codes = new Set(
+      failures.map((failure) =>
+        isKeyShareCipherError(failure.reason) ? failure.reason.code : 'untyped',
+      ),
+    );
     expect(failures.length).toBeGreaterThan(0);
     expect([...codes]).toEqual(['PROVIDER_UNAVAILABLE']);
 
     expect(await roundTrip(cipher, 1000)).toBe('share-1000');
-    const later = await Promise.all(Array.from({ length: 50 }, async (_, index) => roundTrip(cipher, index)));
+    const later = await Promise.all(
+      Array.from({ length: 50 }, async (_, index) => roundTrip(cipher, index)),
+    );
     expect(later).toHaveLength(50);
     expect((await cipher.checkHealth()).healthy).toBe(true);
   });
@@ -98,7 +110,9 @@ describe('Pkcs11KeyShareCipher sessions', () => {
 
     const health = await cipher.checkHealth();
     expect(health.healthy).toBe(false);
-    expect(health.detail).toMatch(/Connecting to the HSM token failed with CKR_SESSION_HANDLE_INVALID/u);
+    expect(health.detail).toMatch(
+      /Connecting to the HSM token failed with CKR_SESSION_HANDLE_INVALID/u,
+    );
 
     expect((await cipher.checkHealth()).healthy).toBe(true);
   });

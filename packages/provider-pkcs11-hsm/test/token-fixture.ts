@@ -1,6 +1,8 @@
+import * as pkcs11js from 'pkcs11js';
+
 import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/softhsm';
 
-import { Pkcs11KeyShareCipher, type Pkcs11KeyShareCipherOptions } from '../src';
+import { encodeKeyVersionId, Pkcs11KeyShareCipher, type Pkcs11KeyShareCipherOptions } from '../src';
 import { createKey, openAdminSession, type AdminSession } from '../src/key-admin';
 
 /** A fresh SoftHSM2 token with one generated key, and options that reach it. */
@@ -39,4 +41,26 @@ export async function connect(
   extra: Partial<Pkcs11KeyShareCipherOptions> = {},
 ): Promise<Pkcs11KeyShareCipher> {
   return Pkcs11KeyShareCipher.connect({ ...fixture.options, ...extra });
+}
+
+/** Imports known AES-256 key bytes as version 1 of `label` (sensitive, not extractable). */
+export function importKey(fixture: TokenFixture, label: string, keyBytes: Buffer): void {
+  const admin = fixture.admin();
+  try {
+    (admin.library as pkcs11js.PKCS11).C_CreateObject(admin.session, [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+      { type: pkcs11js.CKA_TOKEN, value: true },
+      { type: pkcs11js.CKA_PRIVATE, value: true },
+      { type: pkcs11js.CKA_SENSITIVE, value: true },
+      { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+      { type: pkcs11js.CKA_ENCRYPT, value: true },
+      { type: pkcs11js.CKA_DECRYPT, value: true },
+      { type: pkcs11js.CKA_LABEL, value: label },
+      { type: pkcs11js.CKA_ID, value: encodeKeyVersionId(1) },
+      { type: pkcs11js.CKA_VALUE, value: keyBytes },
+    ]);
+  } finally {
+    admin.close();
+  }
 }
