@@ -138,7 +138,9 @@ function runSoftHsmUtil(args: readonly string[]): void {
     // The caught error's message repeats the command line with its PINs, so
     // it is not kept; the message names the action and the tool's own output.
     // eslint-disable-next-line preserve-caught-error -- the caught error holds PINs
-    throw new Error(`softhsm2-util ${args[0]} failed (exit ${(error as { status?: number }).status}): ${stderr}`);
+    throw new Error(
+      `softhsm2-util ${args[0]} failed (exit ${(error as { status?: number }).status}): ${stderr}`,
+    );
   }
 }
 
