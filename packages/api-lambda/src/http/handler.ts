@@ -136,7 +136,7 @@ function record(
       outcome,
       provider: state.provider,
       ...(state.ewi === undefined ? {} : { ewi: state.ewi }),
-      errorCode: state.errorCode ?? '',
+      ...(state.errorCode === undefined ? {} : { errorCode: state.errorCode }),
       durationMs: roundedMs,
     });
   }

@@ -11,8 +11,8 @@ export interface AuditRecord {
   readonly provider: string;
   /** Wallet id from the token, when the token was valid. */
   readonly ewi?: string;
-  /** API error code, empty on success. */
-  readonly errorCode: string;
+  /** API error code; absent on success. */
+  readonly errorCode?: string;
   readonly durationMs: number;
 }
 
