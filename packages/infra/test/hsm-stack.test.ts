@@ -157,7 +157,9 @@ describe('CloudHSM variant with KMS decryption', () => {
         ]),
       },
     });
-    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('"kms:Encrypt"');
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(
+      '"kms:Encrypt"',
+    );
   });
 
   it('leaves time for KMS retries', () => {

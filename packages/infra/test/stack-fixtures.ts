@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { afterAll } from '@jest/globals';
 import { Template } from 'aws-cdk-lib/assertions';
 
 import { buildSplitKmsApp } from '../src/app-builder';
@@ -28,12 +29,13 @@ export const HSM_CONTEXT: Readonly<Record<string, unknown>> = {
   hsm_key_label: 'split-kms-share-key',
 };
 
-/** A fresh, empty folder for one cloud assembly, removed when the process exits. */
-export function temporaryOutdir(): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'split-kms-infra-'));
-  process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
+/** One folder per test file for its cloud assemblies, removed after the file's tests. */
+const ASSEMBLIES_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'split-kms-infra-'));
+afterAll(() => fs.rmSync(ASSEMBLIES_DIR, { recursive: true, force: true }));
 
-  return outdir;
+/** A fresh, empty folder for one cloud assembly. */
+export function temporaryOutdir(): string {
+  return fs.mkdtempSync(path.join(ASSEMBLIES_DIR, 'assembly-'));
 }
 
 /** Builds the app with the given settings and without bundling. */
