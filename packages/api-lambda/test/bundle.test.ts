@@ -1,0 +1,166 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TestJwksServer } from '@split-kms/testing/jwks';
+
+import { apiGatewayEvent } from './support/events';
+
+const run = promisify(execFile);
+const PACKAGE_DIR = join(__dirname, '..');
+
+/**
+ * Runs in a fresh Node.js process: requires the bundle, then calls its
+ * handler with the events of argv[3] in order. `{{ciphertext}}` in a body is
+ * replaced by the ciphertext of the previous encrypt result.
+ */
+const DRIVER = `
+const { readFileSync, writeFileSync } = require('node:fs');
+const { handler } = require(process.argv[2]);
+const events = JSON.parse(readFileSync(process.argv[3], 'utf8'));
+(async () => {
+  const results = [];
+  let ciphertext = '';
+  for (const event of events) {
+    if (event.body) event.body = event.body.replace('{{ciphertext}}', ciphertext);
+    const result = await handler(event);
+    const body = JSON.parse(result.body);
+    if (body.data && body.data.ciphertext) ciphertext = body.data.ciphertext;
+    results.push(result);
+  }
+  writeFileSync(process.argv[4], JSON.stringify({
+    results,
+    reflectMetadataLoaded: typeof Reflect.getMetadata === 'function',
+  }));
+})();
+`;
+
+let jwks: TestJwksServer;
+let directory: string;
+let bundlePath: string;
+
+beforeAll(async () => {
+  jwks = await TestJwksServer.start();
+  directory = await mkdtemp(join(tmpdir(), 'split-kms-bundle-'));
+  await run(process.execPath, [join(PACKAGE_DIR, 'scripts/bundle.mjs'), '--outdir', directory], {
+    cwd: PACKAGE_DIR,
+  });
+  bundlePath = join(directory, 'lambda.js');
+}, 60_000);
+
+afterAll(async () => {
+  await jwks.stop();
+  await rm(directory, { recursive: true, force: true });
+});
+
+interface DriverOutput {
+  readonly results: { statusCode: number; headers: Record<string, string>; body: string }[];
+  readonly reflectMetadataLoaded: boolean;
+}
+
+async function runBundle(
+  events: unknown[],
+  env: Record<string, string>,
+): Promise<{ output: DriverOutput; stdout: string }> {
+  const driver = join(directory, 'driver.cjs');
+  const eventsFile = join(directory, 'events.json');
+  const outputFile = join(directory, 'output.json');
+  await writeFile(driver, DRIVER);
+  await writeFile(eventsFile, JSON.stringify(events));
+
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [driver, bundlePath, eventsFile, outputFile],
+    {
+      cwd: directory,
+      env: { PATH: process.env['PATH'], ...env },
+    },
+  );
+
+  return {
+    output: JSON.parse(await readFile(outputFile, 'utf8')) as DriverOutput,
+    stdout: `${stdout}${stderr}`,
+  };
+}
+
+describe('Lambda bundle', () => {
+  it('is CommonJS with pkcs11js left external', async () => {
+    const code = await readFile(bundlePath, 'utf8');
+
+    expect(code).not.toMatch(/^\s*import\s/m);
+    expect(code).not.toContain('C_Initialize');
+    expect(code.length).toBeLessThan(5 * 1024 * 1024);
+  });
+
+  it('serves healthz, preflight, encrypt and decrypt in a fresh process', async () => {
+    const token = await jwks.mintToken({ claims: { ewi: 'wallet-bundle' } });
+    const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const events = [
+      apiGatewayEvent({ method: 'GET', path: '/healthz?deep=true' }),
+      apiGatewayEvent({
+        method: 'OPTIONS',
+        path: '/encrypt',
+        headers: { origin: 'https://auth.magic.link' },
+      }),
+      apiGatewayEvent({
+        method: 'POST',
+        path: '/encrypt',
+        headers: auth,
+        body: '{"plaintext":"bundled share"}',
+        base64: true,
+      }),
+      apiGatewayEvent({
+        method: 'POST',
+        path: '/decrypt',
+        headers: auth,
+        body: '{"ciphertext":"{{ciphertext}}"}',
+      }),
+      apiGatewayEvent({
+        method: 'POST',
+        path: '/decrypt',
+        headers: {},
+        body: '{"ciphertext":"{{ciphertext}}"}',
+      }),
+    ];
+
+    const { output, stdout } = await runBundle(events, {
+      KEY_SHARE_CIPHER: 'software',
+      SOFTWARE_KEY_FILE: join(directory, 'keys.json'),
+      JWKS_URL: jwks.url,
+      POWERTOOLS_METRICS_NAMESPACE: 'SplitKMSBundleTest',
+    });
+
+    expect(output.reflectMetadataLoaded).toBe(true);
+    expect(output.results.map((result) => result.statusCode)).toEqual([200, 200, 200, 200, 401]);
+    expect(JSON.parse(output.results[3]!.body)).toEqual({
+      data: { plaintext: 'bundled share' },
+      error_code: '',
+      message: '',
+      status: 'OK',
+    });
+    expect(output.results[1]!.headers['Access-Control-Allow-Methods']).toBe('OPTIONS,GET,POST');
+    expect(stdout).toContain('"Namespace":"SplitKMSBundleTest"');
+    expect(stdout).toContain('"audit":true');
+    expect(stdout).not.toContain(token);
+    expect(stdout).not.toContain('bundled share');
+  }, 60_000);
+
+  it('answers SERVICE_MISCONFIGURED when the configuration is invalid', async () => {
+    const { output, stdout } = await runBundle(
+      [apiGatewayEvent({ method: 'GET', path: '/healthz' })],
+      {
+        KEY_SHARE_CIPHER: 'software',
+        JWKS_URL: 'ftp://x',
+      },
+    );
+
+    expect(output.results[0]!.statusCode).toBe(500);
+    expect(JSON.parse(output.results[0]!.body)).toMatchObject({
+      error_code: 'SERVICE_MISCONFIGURED',
+    });
+    expect(stdout).toContain('JWKS_URL: \\"ftp://x\\" is not an http(s) URL');
+  }, 60_000);
+});
