@@ -59,5 +59,6 @@ function hsmVariables(hsm: NonNullable<DeploymentSettings['hsm']>): Record<strin
     PKCS11_TOKEN_LABEL: hsm.tokenLabel,
     PKCS11_KEY_LABEL: hsm.keyLabel,
     PKCS11_PIN_SECRET_ARN: hsm.pinSecretArn,
+    PKCS11_IV_MODE: hsm.ivMode,
   };
 }

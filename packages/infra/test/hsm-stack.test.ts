@@ -17,7 +17,7 @@ describe('CloudHSM variant function', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['x86_64'],
       Layers: [LAYER_ARN],
-      Timeout: 6,
+      Timeout: 10,
     });
   });
 
@@ -46,6 +46,7 @@ describe('CloudHSM variant function', () => {
       PKCS11_TOKEN_LABEL: 'hsm1',
       PKCS11_KEY_LABEL: 'split-kms-share-key',
       PKCS11_PIN_SECRET_ARN: PIN_SECRET_ARN,
+      PKCS11_IV_MODE: 'hsm-generated',
     });
     expect(Object.keys(variables).filter((name) => /PIN/.test(name))).toEqual([
       'PKCS11_PIN_SECRET_ARN',
@@ -163,6 +164,6 @@ describe('CloudHSM variant with KMS decryption', () => {
   });
 
   it('leaves time for KMS retries', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 15 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 19 });
   });
 });

@@ -107,6 +107,7 @@ describe('loadSettings value forms', () => {
       tokenLabel: 'hsm1',
       keyLabel: 'split-kms-share-key',
       libraryPath: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
+      ivMode: 'hsm-generated',
       decryptWithKms: false,
     });
   });
@@ -225,6 +226,7 @@ describe('loadSettings validation', () => {
       'hsm_library_path',
     ],
     ['long token label', { ...HSM_CONTEXT, hsm_token_label: 'x'.repeat(33) }, 'hsm_token_label'],
+    ['unknown IV mode', { ...HSM_CONTEXT, hsm_iv_mode: 'random' }, 'hsm_iv_mode'],
     ['non-boolean flag', { ...HSM_CONTEXT, hsm_decrypt_with_kms: 'yes' }, 'hsm_decrypt_with_kms'],
     [
       'key ARN unused by HSM',

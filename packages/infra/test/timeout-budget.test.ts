@@ -21,11 +21,12 @@ describe('computeFunctionTimeoutSeconds', () => {
   });
 
   it('counts the HSM instead of KMS', () => {
-    expect(computeFunctionTimeoutSeconds({ ...defaults, usesKms: false, usesHsm: true })).toBe(6);
+    // 3000 JWKS + 5000 session wait + 1000 HSM operation + 1000 handler = 10000 ms.
+    expect(computeFunctionTimeoutSeconds({ ...defaults, usesKms: false, usesHsm: true })).toBe(10);
   });
 
   it('counts both for HSM with KMS decryption', () => {
-    expect(computeFunctionTimeoutSeconds({ ...defaults, usesHsm: true })).toBe(15);
+    expect(computeFunctionTimeoutSeconds({ ...defaults, usesHsm: true })).toBe(19);
   });
 
   it('rounds up to whole seconds', () => {

@@ -25,5 +25,8 @@ export const DEFAULTS = {
   /** Path of the AWS CloudHSM Client SDK 5 PKCS#11 library inside a layer, which Lambda extracts to /opt. */
   hsm_library_path: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
 
+  /** AWS CloudHSM Client SDK 5 picks the IV for `CKM_AES_GCM` and returns it in the mechanism parameters. */
+  hsm_iv_mode: 'hsm-generated',
+
   hsm_decrypt_with_kms: false,
 } as const;

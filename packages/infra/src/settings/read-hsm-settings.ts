@@ -1,7 +1,7 @@
 import { DEFAULTS } from './defaults';
 import { FORMATS } from './formats';
 import type { SettingsReader } from './settings-reader';
-import type { HsmSettings, SettingName } from './types';
+import type { HsmSettings, Pkcs11IvMode, SettingName } from './types';
 
 const HSM_SETTING_NAMES: readonly SettingName[] = [
   'hsm_vpc_id',
@@ -12,6 +12,7 @@ const HSM_SETTING_NAMES: readonly SettingName[] = [
   'hsm_token_label',
   'hsm_key_label',
   'hsm_library_path',
+  'hsm_iv_mode',
   'hsm_decrypt_with_kms',
 ];
 
@@ -63,6 +64,9 @@ export function readHsmSettings(reader: SettingsReader, usesHsm: boolean): HsmSe
     tokenLabel: reader.string('hsm_token_label', FORMATS.tokenLabel) ?? DEFAULTS.hsm_token_label,
     libraryPath:
       reader.string('hsm_library_path', FORMATS.libraryPath) ?? DEFAULTS.hsm_library_path,
+    ivMode:
+      reader.choice<Pkcs11IvMode>('hsm_iv_mode', ['caller', 'hsm-generated', 'hsm-prepended']) ??
+      DEFAULTS.hsm_iv_mode,
     decryptWithKms: reader.boolean('hsm_decrypt_with_kms') ?? DEFAULTS.hsm_decrypt_with_kms,
   };
 }

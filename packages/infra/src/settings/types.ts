@@ -7,6 +7,13 @@ export type KmsMode = 'direct' | 'envelope';
 /** Log levels that AWS Lambda Powertools accepts in `POWERTOOLS_LOG_LEVEL`. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/**
+ * Where the AES-GCM IV comes from: this service (`caller`), the HSM through the
+ * standard `CKM_AES_GCM` (`hsm-generated`), or the CloudHSM vendor mechanism
+ * that prepends the IV (`hsm-prepended`). AWS CloudHSM ignores a caller's IV.
+ */
+export type Pkcs11IvMode = 'caller' | 'hsm-generated' | 'hsm-prepended';
+
 /** Settings of the CloudHSM variant. The cluster has no CloudFormation resource, so it is an input. */
 export interface HsmSettings {
   readonly vpcId: string;
@@ -17,6 +24,7 @@ export interface HsmSettings {
   readonly tokenLabel: string;
   readonly keyLabel: string;
   readonly libraryPath: string;
+  readonly ivMode: Pkcs11IvMode;
   /** Keep the AWS KMS key, with decrypt permission only, so ciphertexts made before the move still decrypt. */
   readonly decryptWithKms: boolean;
 }
@@ -101,6 +109,7 @@ export const SETTING_NAMES = [
   'hsm_token_label',
   'hsm_key_label',
   'hsm_library_path',
+  'hsm_iv_mode',
   'hsm_decrypt_with_kms',
 ] as const;
 
