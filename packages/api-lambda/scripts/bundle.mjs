@@ -1,9 +1,10 @@
-// Bundles the Lambda entry point (src/lambda.ts, export `handler`) with esbuild:
-// minified CommonJS for Node.js 22, with the AWS SDK inside the bundle (the
-// runtime's copy is not relied on) and pkcs11js left out, because it is a
+// Bundles the Lambda entry point (src/lambda.ts, export `handler`) with esbuild
+// as minified CommonJS for Node.js 22. The AWS SDK goes inside the bundle, so
+// the runtime's copy is not relied on. pkcs11js stays out, because it is a
 // native addon that the deployment ships separately.
 //
 // Usage: node scripts/bundle.mjs [--outdir <dir>]   (default dist-bundle/)
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,7 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Modules that must not be bundled: native addons loaded from the deployment package or a layer. */
 export const EXTERNAL_MODULES = ['pkcs11js'];
 
-/** Builds `<outdir>/lambda.js` and returns esbuild's metafile. */
+/** Builds `<outdir>/lambda.js`, writes esbuild's metafile to `<outdir>/meta.json`, and returns it. */
 export async function bundleLambda(outdir = join(packageDir, 'dist-bundle')) {
   const result = await build({
     entryPoints: [join(packageDir, 'src/lambda.ts')],
@@ -31,6 +32,8 @@ export async function bundleLambda(outdir = join(packageDir, 'dist-bundle')) {
     metafile: true,
     logLevel: 'warning',
   });
+
+  await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 
   return result.metafile;
 }

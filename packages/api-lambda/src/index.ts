@@ -5,7 +5,11 @@
  */
 export { AuthError, JwksUnavailableError, type AuthFailureReason } from './auth/auth-errors';
 export { JwtVerifier, type JwtVerifierOptions, type VerifiedCaller } from './auth/jwt-verifier';
-export { createLocalKeyResolver, createRemoteKeyResolver, type RemoteKeySetOptions } from './auth/key-resolver';
+export {
+  createLocalKeyResolver,
+  createRemoteKeyResolver,
+  type RemoteKeySetOptions,
+} from './auth/key-resolver';
 export { buildServiceContainer, type ServiceContainerOptions } from './composition/container';
 export { createLazyHandler } from './composition/lazy-handler';
 export type {
@@ -14,7 +18,10 @@ export type {
   ProviderModule,
 } from './composition/providers/provider-module';
 export { PROVIDER_MODULES } from './composition/providers/registry';
-export { loadServiceConfiguration, type ServiceConfiguration } from './composition/service-configuration';
+export {
+  loadServiceConfiguration,
+  type ServiceConfiguration,
+} from './composition/service-configuration';
 export { API_CONFIG, API_HANDLER, JWT_VERIFIER, LOGGER, METRICS } from './composition/tokens';
 export {
   parseApiConfig,

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TestJwksServer } from '@split-kms/testing/jwks';
 
+import { PROVIDER_MODULES } from '../src/composition/providers/registry';
 import { apiGatewayEvent } from './support/events';
 
 const run = promisify(execFile);
@@ -87,12 +88,20 @@ async function runBundle(
 }
 
 describe('Lambda bundle', () => {
-  it('is CommonJS with pkcs11js left external', async () => {
+  it('is CommonJS with pkcs11js external and the AWS SDK inside', async () => {
     const code = await readFile(bundlePath, 'utf8');
+    const meta = JSON.parse(await readFile(join(directory, 'meta.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const inputs = Object.keys(meta.inputs);
+    const hasKms = PROVIDER_MODULES.some((module) => module.name === 'aws-kms');
+    const hasPkcs11 = PROVIDER_MODULES.some((module) => module.name === 'pkcs11');
 
     expect(code).not.toMatch(/^\s*import\s/m);
-    expect(code).not.toContain('C_Initialize');
-    expect(code.length).toBeLessThan(5 * 1024 * 1024);
+    expect(inputs.some((input) => input.includes('node_modules/pkcs11js/'))).toBe(false);
+    expect(code.includes('require("pkcs11js")')).toBe(hasPkcs11);
+    expect(inputs.some((input) => input.includes('node_modules/@aws-sdk/'))).toBe(hasKms);
+    expect(inputs.some((input) => /(^|\/)core\/src\//.test(input))).toBe(true);
   });
 
   it('serves healthz, preflight, encrypt and decrypt in a fresh process', async () => {

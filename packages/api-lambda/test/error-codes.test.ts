@@ -108,7 +108,7 @@ describe('HTTP_ERROR_CODES', () => {
   });
 });
 
-/** A provider that fails every call with one error: faults a real provider cannot be made to produce here. */
+/** Creates a provider that fails every call with one error, for faults that a real provider cannot produce here. */
 function failingCipher(error: unknown): KeyShareCipher {
   const fail = async (): Promise<never> => {
     throw error;

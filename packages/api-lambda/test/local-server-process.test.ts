@@ -19,7 +19,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-/** A clean environment, so variables of the test run (such as INIT_CWD or JWKS_URL) do not leak in. */
+/** Returns a clean environment, so variables of the test run (such as INIT_CWD or JWKS_URL) do not leak in. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: '0', ...extra };
 }

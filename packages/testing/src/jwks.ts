@@ -24,7 +24,7 @@ export interface TestTokenOptions {
   readonly kid?: string;
 }
 
-/** How the JWKS server answers. */
+/** Response mode of the JWKS server. */
 export type JwksServerBehaviour =
   | { readonly kind: 'keys' }
   | { readonly kind: 'status'; readonly statusCode: number }
@@ -32,7 +32,9 @@ export type JwksServerBehaviour =
   | { readonly kind: 'no-keys' };
 
 /** Creates a fresh RS256 key pair with a random key id. */
-export async function createTestSigningKey(kid: string = `test-${randomUUID()}`): Promise<TestSigningKey> {
+export async function createTestSigningKey(
+  kid: string = `test-${randomUUID()}`,
+): Promise<TestSigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
 
@@ -40,7 +42,10 @@ export async function createTestSigningKey(kid: string = `test-${randomUUID()}`)
 }
 
 /** Signs an RS256 token with a test key. */
-export async function signTestToken(key: TestSigningKey, options: TestTokenOptions = {}): Promise<string> {
+export async function signTestToken(
+  key: TestSigningKey,
+  options: TestTokenOptions = {},
+): Promise<string> {
   const claims: Record<string, unknown> = { ewi: 'wallet-test', ...options.claims };
   for (const [name, value] of Object.entries(claims)) {
     if (value === undefined) {
@@ -61,18 +66,18 @@ export async function signTestToken(key: TestSigningKey, options: TestTokenOptio
 
 /**
  * A real JWKS HTTP server on 127.0.0.1 for tests. It serves the public keys of
- * `keys`, counts fetches, and can be told to fail in the ways a real issuer's
+ * `keys`, counts fetches, and can fail in the ways a real issuer's
  * JWKS endpoint fails: an error status, a body that is not JSON, no keys, a
- * slow answer, or no server at all (`stop`, then `restart` on the same port).
+ * slow response, or no server at all (`stop`, then `restart` on the same port).
  */
 export class TestJwksServer {
   /** Keys served, newest last. `mintToken` signs with the newest. */
   keys: TestSigningKey[];
   /** Number of requests received since start. */
   fetchCount = 0;
-  /** How the next requests are answered. */
+  /** Response mode for the next requests. */
   behaviour: JwksServerBehaviour = { kind: 'keys' };
-  /** Milliseconds to wait before answering. */
+  /** Milliseconds to wait before responding. */
   delayMs = 0;
 
   #server: Server | undefined;
@@ -135,7 +140,7 @@ export class TestJwksServer {
       return;
     }
 
-    const server = createServer((request, response) => this.#answer(request, response));
+    const server = createServer((request, response) => this.#respond(request, response));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, '127.0.0.1', () => resolve());
@@ -156,7 +161,7 @@ export class TestJwksServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  #answer(_request: IncomingMessage, response: ServerResponse): void {
+  #respond(_request: IncomingMessage, response: ServerResponse): void {
     this.fetchCount += 1;
     const behaviour = this.behaviour;
     const send = (): void => sendBehaviour(response, behaviour, this.jwks);
@@ -169,7 +174,11 @@ export class TestJwksServer {
   }
 }
 
-function sendBehaviour(response: ServerResponse, behaviour: JwksServerBehaviour, jwks: { keys: JWK[] }): void {
+function sendBehaviour(
+  response: ServerResponse,
+  behaviour: JwksServerBehaviour,
+  jwks: { keys: JWK[] },
+): void {
   if (response.destroyed) {
     return;
   }
@@ -179,7 +188,9 @@ function sendBehaviour(response: ServerResponse, behaviour: JwksServerBehaviour,
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
       break;
     case 'status':
-      response.writeHead(behaviour.statusCode, { 'content-type': 'text/plain' }).end('JWKS test failure');
+      response
+        .writeHead(behaviour.statusCode, { 'content-type': 'text/plain' })
+        .end('JWKS test failure');
       break;
     case 'garbage':
       response.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json');

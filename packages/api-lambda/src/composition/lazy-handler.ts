@@ -12,7 +12,7 @@ import { describeError } from '../logging/safe-error';
 
 /**
  * Wraps a handler that is built on first use, once per process (a warm
- * Lambda reuses it). While building fails, each request answers the mapped
+ * Lambda reuses it). While building fails, each request returns the mapped
  * error (`SERVICE_MISCONFIGURED` for a `ConfigurationError`) and the next
  * request tries again. Each distinct failure is logged once at ERROR level,
  * with the full `ConfigurationError` text.

@@ -1,6 +1,6 @@
 import { EnvironmentReader, quote, type Environment } from './environment-reader';
 
-/** Where the service runs: AWS Lambda, or the local Node.js server (`npm start`). */
+/** Runtime of the service: AWS Lambda, or the local Node.js server (`npm start`). */
 export type RuntimeMode = 'lambda' | 'local';
 
 /** Provider names that `KEY_SHARE_CIPHER` and `KEY_SHARE_CIPHER_DECRYPT_ONLY` accept. */
@@ -30,7 +30,7 @@ export const SUPPORTED_JWT_ALGORITHMS = [
   'Ed25519',
 ] as const;
 
-/** Which providers the API composes. */
+/** Providers that the API composes. */
 export interface CipherSelection {
   /** `KEY_SHARE_CIPHER`: encrypts every new ciphertext. Default `aws-kms` in Lambda, `software` locally. */
   readonly primary: ProviderName;
@@ -38,7 +38,7 @@ export interface CipherSelection {
   readonly decryptOnly: readonly ProviderName[];
 }
 
-/** Where the public keys that verify tokens come from. */
+/** Source of the public keys that verify tokens. */
 export type JwksSource =
   /** `JWKS_URL`, fetched and cached. */
   | { readonly kind: 'remote'; readonly url: URL }

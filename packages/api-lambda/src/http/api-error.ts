@@ -1,6 +1,6 @@
 import { HTTP_ERROR_CODES, type HttpErrorCode } from './error-codes';
 
-/** An error answered to the caller with a code from `HTTP_ERROR_CODES` and a plain message without secrets. */
+/** An error returned to the caller with a code from `HTTP_ERROR_CODES` and a plain message without secrets. */
 export class ApiError extends Error {
   readonly code: HttpErrorCode;
   /** Seconds for the `Retry-After` header, when the caller should wait. */

@@ -3,7 +3,7 @@ import type { KeyShareCipherErrorCode } from '@split-kms/core';
 /** One error code of the API: its HTTP status, the core codes it covers, and when it happens. */
 export interface HttpErrorCodeEntry {
   readonly status: number;
-  /** Core `KeyShareCipherError` codes answered with this code. */
+  /** Core `KeyShareCipherError` codes that map to this code. */
   readonly coreCodes: readonly KeyShareCipherErrorCode[];
   readonly description: string;
 }

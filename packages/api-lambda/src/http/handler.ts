@@ -141,10 +141,15 @@ function record(
     });
   }
 
-  dependencies.metrics.record({
-    operation: state.operation,
-    outcome,
-    provider: state.provider,
-    durationMs: roundedMs,
-  });
+  try {
+    dependencies.metrics.record({
+      operation: state.operation,
+      outcome,
+      provider: state.provider,
+      durationMs: roundedMs,
+    });
+  } catch (error) {
+    // A metrics failure must not turn an answered request into a failed one.
+    log.warn('Recording metrics failed', { error: describeError(error) });
+  }
 }

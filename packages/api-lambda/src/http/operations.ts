@@ -15,7 +15,7 @@ export interface CallerVerifier {
   verify(authorization: HeaderValue): Promise<VerifiedCaller>;
 }
 
-/** What the operations need. */
+/** Dependencies of the operations. */
 export interface OperationDependencies {
   readonly cipher: KeyShareCipher;
   readonly verifier: CallerVerifier;
@@ -59,7 +59,7 @@ export async function decryptOperation(
 /**
  * GET /healthz: `{}` while the process runs. With `?deep=true` (unless
  * disabled by configuration) it also runs the providers' health checks and
- * answers 503 `KEY_SERVICE_UNAVAILABLE` when one fails.
+ * returns 503 `KEY_SERVICE_UNAVAILABLE` when one fails.
  */
 export async function healthOperation(
   dependencies: OperationDependencies,

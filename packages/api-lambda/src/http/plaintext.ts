@@ -6,7 +6,7 @@ const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: tru
 /**
  * Encodes a plaintext string as UTF-8.
  *
- * @throws ApiError `INVALID_INPUT` when it is empty or holds a lone surrogate,
+ * @throws ApiError `INVALID_INPUT` when it is empty or contains a lone surrogate,
  *   which UTF-8 cannot encode (it would decrypt to a different string).
  */
 export function encodePlaintext(plaintext: string): Uint8Array {

@@ -11,7 +11,7 @@ export interface Route {
   readonly requiresToken: boolean;
 }
 
-/** The routes of the HTTP contract. Any other method and path pair answers 404 `INVALID_PATH`. */
+/** The routes of the HTTP contract. Any other method and path pair returns 404 `INVALID_PATH`. */
 export const ROUTES: readonly Route[] = Object.freeze([
   { method: 'GET', path: '/healthz', operation: 'healthz', requiresToken: false },
   { method: 'POST', path: '/encrypt', operation: 'encrypt', requiresToken: true },

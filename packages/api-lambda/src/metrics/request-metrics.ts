@@ -2,7 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 import type { Outcome } from '../logging/audit';
 
-/** What one request contributes to the metrics. */
+/** Metric values of one request. */
 export interface RequestMetric {
   /** Route name, such as `encrypt` or `healthz`, or `not_found`. */
   readonly operation: string;

@@ -9,16 +9,16 @@ import { readCappedBody } from './read-body';
 
 /** Options of `createNodeRequestListener`. */
 export interface NodeAdapterOptions {
-  /** Largest body kept in memory, in bytes (`MAX_BODY_BYTES`); the handler answers 413 above it. */
+  /** Largest body kept in memory, in bytes (`MAX_BODY_BYTES`). The handler returns 413 above it. */
   readonly maxBodyBytes: number;
   readonly logger: Logger;
 }
 
 /**
  * Adapts the transport-free handler to `node:http`. The body is read with
- * the size cap, the query string is parsed, each request gets a fresh UUID as
- * its request id, and a client that aborts mid-request never crashes the
- * process: the response is simply not written.
+ * the size cap, the query string is parsed, and each request gets a fresh
+ * UUID as its request id. When a client aborts mid-request, the response is
+ * not written; the listener catches every error, so the process keeps running.
  */
 export function createNodeRequestListener(
   handle: ApiHandler,
@@ -26,7 +26,7 @@ export function createNodeRequestListener(
 ): RequestListener {
   return (request, response) => {
     serve(handle, options, request, response).catch((error: unknown) => {
-      options.logger.error('Local server failed to answer a request', {
+      options.logger.error('Local server failed to respond to a request', {
         error: describeError(error),
       });
       if (!response.headersSent && !response.destroyed) {
@@ -46,7 +46,7 @@ async function serve(
   try {
     body = (await readCappedBody(request, options.maxBodyBytes)).bytes;
   } catch {
-    // The client aborted or the socket failed while sending: nobody is waiting for an answer.
+    // The client aborted or the socket failed while sending, so no client waits for the response.
     response.destroy();
 
     return;

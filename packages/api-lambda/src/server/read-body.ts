@@ -20,7 +20,7 @@ export async function readCappedBody(
 ): Promise<CappedBody> {
   const limit = maxBytes + 1;
   const chunks: Buffer[] = [];
-  let kept = 0;
+  let keptBytes = 0;
   let truncated = false;
 
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -28,12 +28,12 @@ export async function readCappedBody(
       continue;
     }
 
-    const room = limit - kept;
+    const room = limit - keptBytes;
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     chunks.push(part);
-    kept += part.length;
-    truncated = kept > maxBytes;
+    keptBytes += part.length;
+    truncated = keptBytes > maxBytes;
   }
 
-  return { bytes: Buffer.concat(chunks, kept), truncated };
+  return { bytes: Buffer.concat(chunks, keptBytes), truncated };
 }

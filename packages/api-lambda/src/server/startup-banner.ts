@@ -1,6 +1,6 @@
 import { DEVELOPMENT_ONLY_WARNING } from '@split-kms/provider-software';
 
-/** What the start-up banner shows. */
+/** Contents of the start-up banner. */
 export interface BannerOptions {
   readonly url: string;
   /** Primary provider and decrypt-only providers, as configured. */

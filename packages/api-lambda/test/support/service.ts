@@ -55,7 +55,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   };
 }
 
-/** The environment of a test deployment: software provider, the test JWKS, no JWKS cooldown. */
+/** Returns the environment of a test deployment: software provider, the test JWKS, no JWKS cooldown. */
 export function testEnvironment(
   jwks: TestJwksServer,
   directory: string,
