@@ -104,6 +104,13 @@ describe('Lambda handler', () => {
     expect(bodyOf(result).error_code).toBe('ACCESS_DENIED');
   });
 
+  it('does not serve the development JWKS', async () => {
+    const result = await handler(apiGatewayEvent({ method: 'GET', path: '/.well-known/dev-jwks.json' }));
+
+    expect(result.statusCode).toBe(404);
+    expect(bodyOf(result).error_code).toBe('INVALID_PATH');
+  });
+
   it('answers 404 for an unknown path', async () => {
     const result = await handler(apiGatewayEvent({ method: 'GET', path: '/admin' }));
 
