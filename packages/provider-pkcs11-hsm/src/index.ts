@@ -10,3 +10,13 @@ export {
 export { decodeKeyVersionId, encodeKeyVersionId, KEY_VERSION_ID_BYTES } from './key-version-id';
 export { CKM_CLOUDHSM_AES_GCM } from './gcm';
 export type { Pkcs11Api, Handle } from './pkcs11-api';
+export {
+  createKey,
+  keyTemplate,
+  listKeys,
+  openAdminSession,
+  rotateKey,
+  type AdminSession,
+  type KeyAdminOptions,
+  type KeyListing,
+} from './key-admin';

@@ -1,5 +1,6 @@
 import type { ProviderName } from '../../config/api-config';
 import type { ProviderModule } from './provider-module';
+import { pkcs11Provider } from './pkcs11';
 import { softwareProvider } from './software';
 
 /**
@@ -7,7 +8,7 @@ import { softwareProvider } from './software';
  * `KEY_SHARE_CIPHER` accepts but that is missing here is rejected at start-up
  * as "not available in this build".
  */
-export const PROVIDER_MODULES: readonly ProviderModule[] = [softwareProvider];
+export const PROVIDER_MODULES: readonly ProviderModule[] = [softwareProvider, pkcs11Provider];
 
 /** Finds a provider module by name. */
 export function findProviderModule(name: ProviderName): ProviderModule | undefined {
