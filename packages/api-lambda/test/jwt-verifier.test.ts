@@ -254,7 +254,7 @@ describe('JwtVerifier with a failing JWKS', () => {
     await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({ ewi: 'wallet-test' });
   });
 
-  it('is unavailable when the JWKS server is down, then recovers on the same port', async () => {
+  it('recovers after a JWKS server restart', async () => {
     const server = await TestJwksServer.start();
     const verifier = verifierFor(server);
     const token = await server.mintToken();

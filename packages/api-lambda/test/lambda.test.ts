@@ -105,7 +105,9 @@ describe('Lambda handler', () => {
   });
 
   it('does not serve the development JWKS', async () => {
-    const result = await handler(apiGatewayEvent({ method: 'GET', path: '/.well-known/dev-jwks.json' }));
+    const result = await handler(
+      apiGatewayEvent({ method: 'GET', path: '/.well-known/dev-jwks.json' }),
+    );
 
     expect(result.statusCode).toBe(404);
     expect(bodyOf(result).error_code).toBe('INVALID_PATH');

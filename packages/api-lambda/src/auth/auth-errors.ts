@@ -1,4 +1,4 @@
-/** Why a request's credentials were rejected. Logged, and used by tests; never sent to the caller. */
+/** Reason a request's credentials were rejected. Logged and used by tests, but never sent to the caller. */
 export type AuthFailureReason =
   | 'MISSING_HEADER'
   | 'MULTIPLE_HEADERS'
@@ -19,7 +19,7 @@ export type AuthFailureReason =
   | 'EWI_NOT_STRING';
 
 /**
- * The bearer token is missing or invalid: answered with 401 `ACCESS_DENIED`.
+ * The bearer token is missing or invalid, so the API returns 401 `ACCESS_DENIED`.
  * The message says what is wrong in plain words and never quotes the token.
  */
 export class AuthError extends Error {
@@ -34,7 +34,7 @@ export class AuthError extends Error {
 
 /**
  * The JWKS could not be fetched or used (unreachable, timed out, not JSON, no
- * keys): answered with 503 `JWKS_UNAVAILABLE`, because the token may be fine.
+ * keys): the API returns 503 `JWKS_UNAVAILABLE`, because the token may be fine.
  * The next request fetches again, so the service recovers on its own.
  */
 export class JwksUnavailableError extends Error {

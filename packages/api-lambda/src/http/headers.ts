@@ -21,7 +21,7 @@ export function getHeader(
   return values.length === 1 ? values[0] : values;
 }
 
-/** Returns a header's value when it is present exactly once. */
+/** Returns a header's value, or `undefined` when it is absent or present more than once. */
 export function getSingleHeader(
   headers: Readonly<Record<string, HeaderValue>>,
   name: string,

@@ -1,6 +1,6 @@
 import type { Operation } from './routes';
 
-/** What the handler learned about a request, for its audit line and metrics. */
+/** Facts the handler collects about a request, for its audit line and metrics. */
 export interface RequestState {
   readonly operation: Operation;
   /** Provider that did, or would do, the work; `none` for routes that use no provider. */

@@ -9,7 +9,7 @@ export type ProviderConfigResult<Config> =
   | { readonly config: Config; readonly problems?: undefined }
   | { readonly problems: readonly string[] };
 
-/** What the composition root gives a provider when it creates one. */
+/** Dependencies that the composition root passes to a provider it creates. */
 export interface ProviderDependencies {
   /** The service logger. Never log keys, PINs, plaintexts or ciphertexts with it. */
   readonly logger: Logger;
