@@ -8,7 +8,7 @@ import { createKey, listKeys, openAdminSession, rotateKey, type AdminSession } f
 import type { Pkcs11KeyShareCipherOptions } from './options';
 import { Pkcs11KeyShareCipher } from './pkcs11-cipher';
 
-/** Where the CLI writes: standard output and standard error by default. */
+/** Output streams of the CLI: standard output and standard error by default. */
 export interface CliOutput {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
@@ -16,7 +16,7 @@ export interface CliOutput {
 
 const CHECK_CONTEXT = { ewi: 'split-kms-hsm-check' };
 
-/** What a failed check means, in plain words, by error code. */
+/** Plain-words explanations of a failed check, by error code. */
 const CHECK_HINTS: Partial<Record<KeyShareCipherErrorCode, string>> = {
   PROVIDER_UNAVAILABLE: 'The library, token or slot could not be used',
   KEY_ACCESS_DENIED: 'Login failed (wrong PIN or locked user)',

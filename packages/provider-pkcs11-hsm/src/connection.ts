@@ -20,7 +20,7 @@ import { initializeLibrary, openLibrary } from './pkcs11-module';
 import { SessionPool, type SessionLease } from './session-pool';
 import { findSlot } from './slot';
 
-/** What an operation gets: the library, a session of its own, and the key versions. */
+/** The library, a session of its own and the key versions, as an operation receives them. */
 export interface OperationScope {
   readonly library: Pkcs11Api;
   readonly session: Handle;
@@ -153,7 +153,7 @@ export class Pkcs11Connection {
 
   /**
    * Waits for a connection and a free session. A request that waited through
-   * a reconnect asks again, a bounded number of times.
+   * a reconnect requests a session again, a bounded number of times.
    */
   async #acquire(mapError: ErrorMapper): Promise<{ state: ConnectionState; lease: SessionLease }> {
     for (let attempt = 1; attempt <= MAX_ACQUIRE_ATTEMPTS; attempt += 1) {

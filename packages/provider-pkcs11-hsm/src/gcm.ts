@@ -13,7 +13,7 @@ export const CKM_CLOUDHSM_AES_GCM = 0x80000000 + 0x1087;
 
 const TAG_BITS = AES_GCM_TAG_BYTES * 8;
 
-/** What one GCM operation works on. `iv` is ignored by the vendor mechanism. */
+/** Inputs of one GCM operation. */
 export interface GcmInput {
   readonly library: Pkcs11Api;
   readonly session: Handle;

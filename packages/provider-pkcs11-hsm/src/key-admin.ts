@@ -98,7 +98,7 @@ export function createKey(admin: AdminSession, label: string): number {
   return generateVersion(admin, label, 1);
 }
 
-/** Generates the next version of an existing key; the provider encrypts with it from its next key lookup. */
+/** Generates the next version of an existing key. Providers encrypt with it from their next key lookup. */
 export function rotateKey(admin: AdminSession, label: string): number {
   const versions = keyVersions(admin, label);
   if (versions.length === 0) {

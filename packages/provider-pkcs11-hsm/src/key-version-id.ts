@@ -1,5 +1,5 @@
 /**
- * Key versions share one `CKA_LABEL` and differ in `CKA_ID`, which holds the
+ * Key versions share one `CKA_LABEL` and differ in `CKA_ID`, which contains the
  * version as a 4-byte unsigned big-endian integer from 1: version 1 is
  * `00 00 00 01`. Objects with the label but another `CKA_ID` are not versions.
  */

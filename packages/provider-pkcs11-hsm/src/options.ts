@@ -3,7 +3,7 @@ import { MAX_KEY_LABEL_BYTES } from '@split-kms/core';
 import type { Pkcs11Api } from './pkcs11-api';
 
 /**
- * Where the AES-GCM IV comes from.
+ * Source of the AES-GCM IV.
  * - `caller`: this provider draws a random 96-bit IV from `node:crypto` and
  *   passes it to `CKM_AES_GCM` (SoftHSM2, Thales Luna outside FIPS mode, most HSMs).
  * - `hsm-generated`: `CKM_AES_GCM`, but the HSM picks the IV and writes it
@@ -29,7 +29,7 @@ export const CLOUDHSM_GCM_BUFFER_LIMIT = 16 * 1024;
 export interface Pkcs11KeyShareCipherOptions {
   /** Absolute path of the vendor's PKCS#11 library, such as `/usr/lib/softhsm/libsofthsm2.so`. */
   readonly libraryPath: string;
-  /** Label of the token that holds the key. Give this or `slot`, not both. */
+  /** Label of the token that contains the key. Give this or `slot`, not both. */
   readonly tokenLabel?: string;
   /** Slot id (`CK_SLOT_ID`, as `pkcs11-tool --list-slots` prints it). Give this or `tokenLabel`. */
   readonly slot?: number;
@@ -38,7 +38,7 @@ export interface Pkcs11KeyShareCipherOptions {
    * keeps it in a private field only and never logs it or puts it in an error.
    */
   readonly pin: string;
-  /** `CKA_LABEL` of the AES-256 key. Its versions are told apart by `CKA_ID`. */
+  /** `CKA_LABEL` of the AES-256 key. Its versions differ in `CKA_ID`. */
   readonly keyLabel: string;
   /** Sessions opened at most; requests beyond this wait for a free one. @default 4 */
   readonly poolSize?: number;

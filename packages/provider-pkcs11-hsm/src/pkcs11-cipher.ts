@@ -156,7 +156,7 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
     return this.#connection.run(
       async (scope) => {
         const key = scope.keys.versions.get(parsed.header.keyVersion);
-        // Precondition: the header names a version of this key; an unknown one fails like a wrong key.
+        // Precondition: the header names a version of this key. An unknown one fails like a wrong key.
         if (key === undefined || parsed.header.keyLabel !== this.#settings.keyLabel) {
           throw new DecryptionFailedError();
         }
@@ -274,7 +274,7 @@ function randomNonZeroIv(): Buffer {
 }
 
 function checkHsmIv(result: { readonly iv: Buffer; readonly body: Buffer }): [Buffer, Buffer] {
-  // Postcondition: the HSM wrote its own IV; a library that kept the zero IV does not support this mode.
+  // Postcondition: the HSM wrote its own IV. A library that kept the zero IV does not support this mode.
   if (isAllZero(result.iv)) {
     throw new ProviderFailureError(
       'The HSM did not return a generated IV. ivMode "hsm-generated" needs an HSM that writes its IV ' +

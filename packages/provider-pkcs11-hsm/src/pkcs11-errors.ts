@@ -106,7 +106,7 @@ export function mayLeaveOperationActive(error: unknown): boolean {
   );
 }
 
-/** Converts an error of an encrypt or decrypt call into the core error a caller sees. */
+/** Converts an error of an encrypt or decrypt call into the core error that the caller receives. */
 export function toOperationError(
   error: unknown,
   operation: 'encrypt' | 'decrypt',

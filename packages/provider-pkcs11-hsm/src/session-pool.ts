@@ -22,7 +22,7 @@ export interface SessionFactory {
 }
 
 /**
- * A bounded set of sessions. One operation holds a session at a time, so two
+ * A bounded set of sessions. One operation uses a session at a time, so two
  * requests never share an operation on one session. Requests beyond the
  * bound wait in order, up to `acquireTimeoutMs`.
  */
@@ -53,7 +53,7 @@ export class SessionPool {
   /**
    * Lends an idle session, opens a new one below the bound, or waits for one.
    * Resolves to `undefined` when the pool was reset while waiting, or no
-   * session could be opened for the waiter: the caller reconnects and asks again.
+   * session could be opened for the waiter: the caller reconnects and requests a session again.
    */
   async acquire(): Promise<SessionLease | undefined> {
     const idle = this.#idle.pop();

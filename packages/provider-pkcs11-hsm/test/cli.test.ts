@@ -73,9 +73,7 @@ describe('split-kms-hsm', () => {
         { type: pkcs11js.CKA_ID },
       ]);
 
-      expect(attributes.map((attribute) => (attribute.value)[0])).toEqual([
-        1, 1, 0, 1, 1, 0, 0, 0,
-      ]);
+      expect(attributes.map((attribute) => attribute.value[0])).toEqual([1, 1, 0, 1, 1, 0, 0, 0]);
       expect(attributes[7]!.value).toEqual(encodeKeyVersionId(1));
     } finally {
       admin.close();

@@ -14,7 +14,8 @@ import * as pkcs11js from 'pkcs11js';
  * only the tokens that exist at that moment. So every jest worker process gets
  * its own token directory, and `createSoftHsmToken` finalizes the library in
  * this process before it adds a token. Create every token a test file needs
- * before it connects a provider.
+ * before it connects a provider. Directories of processes that have ended are
+ * removed when the next process creates its own.
  */
 
 /** Path of the SoftHSM2 PKCS#11 library from Debian's `softhsm2` package. */
@@ -135,8 +136,8 @@ function runSoftHsmUtil(args: readonly string[]): void {
     execFileSync('softhsm2-util', args, { stdio: 'pipe', env: { ...process.env } });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
-    // The caught error's message repeats the command line with its PINs, so
-    // it is not kept; the message names the action and the tool's own output.
+    // The caught error's message repeats the command line with its PINs, so it
+    // is not kept. The new message names the action and the tool's own output.
     // eslint-disable-next-line preserve-caught-error -- the caught error holds PINs
     throw new Error(
       `softhsm2-util ${args[0]} failed (exit ${(error as { status?: number }).status}): ${stderr}`,
