@@ -8,7 +8,7 @@ import { SplitKmsStack } from './split-kms-stack';
 export interface BuildSplitKmsAppOptions {
   /** CDK context, as cdk.json and `-c name=value` would give it. @default the context of the CDK CLI */
   readonly context?: Record<string, unknown>;
-  /** Folder for the cloud assembly. @default the folder the CDK CLI asks for, or a temporary one */
+  /** Folder for the cloud assembly. @default the folder that the CDK CLI sets in CDK_OUTDIR, or a temporary one */
   readonly outdir?: string;
 }
 

@@ -24,4 +24,5 @@ export type {
   KeyShareCipherKind,
   KmsMode,
   AlarmTarget,
+  Pkcs11IvMode,
 } from './settings/types';

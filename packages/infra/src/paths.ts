@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-/** Folder that holds the workspace packages. The same depth works from `src/` under tsx and from `dist/`. */
+/** Folder that contains the workspace packages. The same depth works from `src/` under tsx and from `dist/`. */
 const PACKAGES_DIR = path.resolve(__dirname, '..', '..');
 
 /** Root of the repository, where the npm lock file is. */

@@ -9,7 +9,7 @@ import { API_LAMBDA_ENTRY } from '../src/paths';
 import { bundleFunction } from './bundle-assets';
 import { HSM_CONTEXT } from './stack-fixtures';
 
-/** A loopback port with nothing listening, so every connection is refused at once. */
+/** Finds a loopback port with nothing listening, so every connection is refused at once. */
 async function closedLoopbackPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -19,7 +19,7 @@ async function closedLoopbackPort(): Promise<number> {
   return port;
 }
 
-/** An API Gateway HTTP API event, payload format 2.0, as the $default stage sends it. */
+/** Builds an API Gateway HTTP API event, payload format 2.0, as the $default stage sends it. */
 function httpApiEvent(
   method: string,
   rawPath: string,

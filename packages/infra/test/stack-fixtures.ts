@@ -33,7 +33,7 @@ export const HSM_CONTEXT: Readonly<Record<string, unknown>> = {
 const ASSEMBLIES_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'split-kms-infra-'));
 afterAll(() => fs.rmSync(ASSEMBLIES_DIR, { recursive: true, force: true }));
 
-/** A fresh, empty folder for one cloud assembly. */
+/** Creates a fresh, empty folder for one cloud assembly. */
 export function temporaryOutdir(): string {
   return fs.mkdtempSync(path.join(ASSEMBLIES_DIR, 'assembly-'));
 }

@@ -22,7 +22,7 @@ const PERIOD = Duration.minutes(5);
 /**
  * Alarms on the three signs of a broken deployment: the function fails
  * outside its own error handling (crash or timeout), Lambda throttles it, or
- * the API answers 5xx (the key service is down, throttled or misconfigured).
+ * the API returns 5xx (the key service is down, throttled or misconfigured).
  */
 export class ApiAlarms extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];

@@ -12,7 +12,7 @@ import { computeFunctionTimeoutSeconds } from '../settings/timeout-budget';
 import type { DeploymentSettings } from '../settings/types';
 import { pkcs11AddonCommandHooks } from './pkcs11-addon';
 
-/** Where the function runs when it must reach an HSM: subnets and security group in the customer's VPC. */
+/** Placement of a function that must reach an HSM: subnets and security group in the customer's VPC. */
 export interface FunctionNetwork {
   readonly vpc: ec2.IVpc;
   readonly subnets: readonly ec2.ISubnet[];
@@ -79,8 +79,8 @@ export class ApiFunction extends Construct {
       ...(props.network === undefined ? {} : vpcPlacement(props.network)),
     });
 
-    // CDK makes every function depend on its role and the role's policy; cfn-lint flags the role
-    // dependency as redundant (W3005) because the Role property already implies it.
+    // CDK makes every function depend on its role and on the role's policy. cfn-lint flags the role
+    // dependency as redundant (W3005), because the Role property already implies it.
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
     cfnFunction.addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
   }

@@ -38,7 +38,7 @@ const ACCESS_LOG_FIELDS = {
  *
  * Every route, preflights and unknown paths included, goes to the function,
  * so that every response carries the API's JSON envelope and CORS headers.
- * API Gateway's own CORS configuration would answer preflights itself and
+ * API Gateway's own CORS configuration would respond to preflights itself and
  * could disagree with the function's headers, so it stays off.
  */
 export class SplitKmsHttpApi extends Construct {
@@ -55,7 +55,7 @@ export class SplitKmsHttpApi extends Construct {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
 
-    // The $default route sends unknown paths to the function, which answers 404 INVALID_PATH.
+    // The $default route sends unknown paths to the function, which returns 404 INVALID_PATH.
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `split-kms-${settings.envName}`,
       description:

@@ -10,10 +10,10 @@ const SDK_THROTTLING_BACKOFF_BASE_MS = 1000;
 /** The SDK caps one backoff delay at 20 s. */
 const SDK_MAX_BACKOFF_MS = 20_000;
 
-/** Time for the handler's own work (parsing, logging, metrics) after its dependencies answered, in ms. */
+/** Time for the handler's own work (parsing, logging, metrics) after its dependencies responded, in ms. */
 const HANDLER_ALLOWANCE_MS = 1000;
 
-/** Longest wait for a free PKCS#11 session: the default `acquireTimeoutMs` of the PKCS#11 provider, in ms. */
+/** Maximum wait for a free PKCS#11 session: the default `acquireTimeoutMs` of the PKCS#11 provider, in ms. */
 const HSM_SESSION_WAIT_MS = 5000;
 
 /** Time for one PKCS#11 operation on an HSM in the same VPC, in ms. An estimate, not a measurement on CloudHSM. */
@@ -31,7 +31,7 @@ export interface TimeoutInputs {
 /**
  * Computes the function timeout, in whole seconds, that lets every dependency
  * fail by its own timeout first, so that the handler can still return its
- * JSON 503 and API Gateway never answers with its own timeout.
+ * JSON 503 and API Gateway never returns its own timeout error.
  *
  * The worst request fetches the JWKS until `jwksTimeoutMs`, then makes every
  * KMS attempt until `kmsRequestTimeoutMs`, waiting the SDK's longest

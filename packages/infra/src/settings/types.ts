@@ -1,14 +1,14 @@
 /** The provider that encrypts new key shares. */
 export type KeyShareCipherKind = 'aws-kms' | 'pkcs11';
 
-/** How the AWS KMS provider encrypts: one KMS call per share, or data keys through the AWS Encryption SDK. */
+/** Encryption mode of the AWS KMS provider: one KMS call per share, or data keys through the AWS Encryption SDK. */
 export type KmsMode = 'direct' | 'envelope';
 
 /** Log levels that AWS Lambda Powertools accepts in `POWERTOOLS_LOG_LEVEL`. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /**
- * Where the AES-GCM IV comes from: this service (`caller`), the HSM through the
+ * Source of the AES-GCM IV: this service (`caller`), the HSM through the
  * standard `CKM_AES_GCM` (`hsm-generated`), or the CloudHSM vendor mechanism
  * that prepends the IV (`hsm-prepended`). AWS CloudHSM ignores a caller's IV.
  */
@@ -29,7 +29,7 @@ export interface HsmSettings {
   readonly decryptWithKms: boolean;
 }
 
-/** Where to send alarm notifications: an existing SNS topic, a new topic with one email subscription, or nowhere. */
+/** Destination of alarm notifications: an existing SNS topic, a new topic with one email subscription, or nowhere. */
 export type AlarmTarget =
   | { readonly kind: 'none' }
   | { readonly kind: 'topic'; readonly topicArn: string }
