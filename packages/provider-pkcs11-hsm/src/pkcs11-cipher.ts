@@ -126,10 +126,17 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
     plaintext: Uint8Array,
     context: EncryptionContext,
   ): Promise<Uint8Array> {
-    return this.#connection.run(
-      async (scope) => this.#encryptInSession(scope, Buffer.from(plaintext), context),
-      (error, cause) => keepTypedError(error, cause) ?? toOperationError(error, 'encrypt', cause),
-    );
+    // pkcs11js takes a Buffer. The copy is zeroed once the HSM has read it.
+    const copy = Buffer.from(plaintext);
+
+    try {
+      return await this.#connection.run(
+        async (scope) => this.#encryptInSession(scope, copy, context),
+        (error, cause) => keepTypedError(error, cause) ?? toOperationError(error, 'encrypt', cause),
+      );
+    } finally {
+      copy.fill(0);
+    }
   }
 
   protected async decryptBytes(

@@ -57,6 +57,16 @@ describe('Pkcs11KeyShareCipher.connect', () => {
     expect(error.message).not.toContain('wrong-pin-1234');
   });
 
+  it('keeps the PIN out of the error cause chain', async () => {
+    const error = await connect(fixture, { pin: 'wrong-pin-5678' }).catch(
+      (caught: unknown) => caught,
+    );
+    const logged = `${inspect(error, { depth: 10, showHidden: true })} ${JSON.stringify(error)}`;
+
+    expect(logged).toContain('CKR_PIN_INCORRECT');
+    expect(logged).not.toContain('wrong-pin-5678');
+  });
+
   it('rejects a missing token label', async () => {
     const error = await codeOf(connect(fixture, { tokenLabel: 'no-such-token' }));
 
