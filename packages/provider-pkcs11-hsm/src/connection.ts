@@ -173,11 +173,12 @@ export class Pkcs11Connection {
 
   #recover(error: unknown, lease: SessionLease, mapError: ErrorMapper): KeyShareCipherError {
     if (isConnectionLost(error)) {
-      const closeError = this.#pool.discard(lease);
+      // Reset before the session goes back, so no waiter gets a session of the lost connection.
       const resetErrors =
         lease.generation === this.#pool.generation && this.#current
           ? this.#reset(this.#current)
           : [];
+      const closeError = this.#pool.discard(lease);
 
       return mapError(error, withCleanupErrors(error, [closeError, ...resetErrors]));
     }

@@ -70,6 +70,8 @@ describe('Pkcs11KeyShareCipher sessions', () => {
       ),
     );
     expect(failures.length).toBeGreaterThan(0);
+    // Only operations that held one of the pool's sessions fail; waiting requests reconnect.
+    expect(failures.length).toBeLessThanOrEqual(POOL_SIZE);
     expect([...codes]).toEqual(['PROVIDER_UNAVAILABLE']);
 
     expect(await roundTrip(cipher, 1000)).toBe('share-1000');
