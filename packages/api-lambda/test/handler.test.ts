@@ -58,6 +58,17 @@ async function validCiphertext(): Promise<Buffer> {
   return Buffer.from(await encryptThrough(service.handle, token, 'a share to damage'), 'base64');
 }
 
+/** Returns a valid ciphertext in URL-safe base64, retrying until its standard form has a `+` or `/` to replace. */
+async function urlSafeCiphertext(): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const standard = (await validCiphertext()).toString('base64');
+    if (/[+/]/.test(standard)) {
+      return standard.replaceAll('+', '-').replaceAll('/', '_');
+    }
+  }
+  throw new Error('No ciphertext with + or / in 100 attempts.');
+}
+
 const unsignedToken = (): string =>
   `${base64url.encode('{"alg":"none","typ":"JWT"}')}.${base64url.encode('{"ewi":"wallet-a"}')}.`;
 
@@ -193,8 +204,7 @@ const badRequests: readonly [string, RequestFactory, number, string][] = [
   ],
   [
     'URL-safe base64 ciphertext',
-    async () =>
-      postJson('/decrypt', { ciphertext: base64url.encode(await validCiphertext()) }, token),
+    async () => postJson('/decrypt', { ciphertext: await urlSafeCiphertext() }, token),
     400,
     'INVALID_CIPHERTEXT',
   ],
