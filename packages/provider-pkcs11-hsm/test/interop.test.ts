@@ -10,6 +10,22 @@ import { connect, createTokenWithKey, importKey } from './token-fixture';
 const KNOWN_KEY = randomBytes(32);
 const CONTEXT = { ewi: 'wallet-interop' };
 
+/** Runs opensc's `pkcs11-tool`, an independent PKCS#11 client. */
+function generateWithPkcs11Tool(args: string[]): void {
+  try {
+    execFileSync('pkcs11-tool', args, { stdio: 'pipe', env: { ...process.env } });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error('pkcs11-tool is required: apt-get install -y opensc', { cause: error });
+    }
+
+    // The caught error's message repeats the command line with the PIN, so only stderr is kept.
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
+    // eslint-disable-next-line preserve-caught-error -- the caught error holds the PIN
+    throw new Error(`pkcs11-tool --keygen failed: ${stderr}`);
+  }
+}
+
 /** The canonical encoding of a one-entry context, written out from the documented layout. */
 function encodeOneEntryContext(key: string, value: string): Buffer {
   const field = (text: string): Buffer => {
@@ -57,26 +73,22 @@ describe('PKCS#11 ciphertext layout', () => {
 
   beforeAll(async () => {
     importKey(fixture, 'imported', KNOWN_KEY);
-    execFileSync(
-      'pkcs11-tool',
-      [
-        '--module',
-        fixture.token.libraryPath,
-        '--token-label',
-        fixture.token.label,
-        '--login',
-        '--pin',
-        fixture.token.userPin,
-        '--keygen',
-        '--key-type',
-        'AES:32',
-        '--label',
-        'from-pkcs11-tool',
-        '--id',
-        '00000001',
-      ],
-      { stdio: 'pipe', env: { ...process.env } },
-    );
+    generateWithPkcs11Tool([
+      '--module',
+      fixture.token.libraryPath,
+      '--token-label',
+      fixture.token.label,
+      '--login',
+      '--pin',
+      fixture.token.userPin,
+      '--keygen',
+      '--key-type',
+      'AES:32',
+      '--label',
+      'from-pkcs11-tool',
+      '--id',
+      '00000001',
+    ]);
 
     imported = await connect(fixture, { keyLabel: 'imported' });
   });
