@@ -48,7 +48,7 @@ describe('KMS variant key', () => {
 });
 
 describe('KMS variant least privilege', () => {
-  it('function role uses only its key with the wallet context', () => {
+  it('role uses only its key, with context', () => {
     const template = synthTemplate();
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap(
@@ -202,7 +202,7 @@ describe('KMS variant function', () => {
 describe('KMS variant HTTP API', () => {
   const template = synthTemplate();
 
-  it('routes the contract paths and everything else to the function', () => {
+  it('routes every path to the function', () => {
     const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => (route as { Properties: { RouteKey: string } }).Properties.RouteKey,
     );

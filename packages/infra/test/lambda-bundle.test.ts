@@ -82,7 +82,7 @@ describe('KMS variant bundle', () => {
   beforeAll(() => {
     if (!fs.existsSync(API_LAMBDA_ENTRY)) {
       throw new Error(
-        `The Lambda entry ${API_LAMBDA_ENTRY} does not exist yet; the api-lambda package must export handler from it.`,
+        `The Lambda entry ${API_LAMBDA_ENTRY} does not exist yet. The api-lambda package must export handler from it.`,
       );
     }
     bundleDir = bundleFunction({});
@@ -96,7 +96,7 @@ describe('KMS variant bundle', () => {
     expect(fs.existsSync(path.join(bundleDir, 'node_modules'))).toBe(false);
   });
 
-  it('answers health, preflight and 401 from the bundle', async () => {
+  it('returns health, preflight and 401', async () => {
     const closedPort = await closedLoopbackPort();
     const events = [
       httpApiEvent('GET', '/healthz', {}),

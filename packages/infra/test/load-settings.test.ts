@@ -150,7 +150,7 @@ describe('loadSettings validation', () => {
     ['memory not an integer', { memory_mb: 512.5 }, 'memory_mb'],
     ['zero rate limit', { throttle_rate_limit: '0' }, 'throttle_rate_limit'],
     ['fractional burst', { throttle_burst_limit: '2.5' }, 'throttle_burst_limit'],
-    ['retention CloudWatch lacks', { log_retention_days: 42 }, 'log_retention_days'],
+    ['retention CloudWatch rejects', { log_retention_days: 42 }, 'log_retention_days'],
     ['unknown log level', { log_level: 'TRACE' }, 'log_level'],
     ['zero reserved concurrency', { reserved_concurrency: 0 }, 'reserved_concurrency'],
     ['tiny JWKS timeout', { jwks_timeout_ms: 50 }, 'jwks_timeout_ms'],

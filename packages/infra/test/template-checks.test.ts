@@ -41,7 +41,7 @@ const VARIANTS: ReadonlyArray<[string, Record<string, unknown>]> = [
   ],
 ];
 
-/** The findings that the design accepts; each is acknowledged with a reason in nag-suppressions.ts. */
+/** The findings that the design accepts. Each is acknowledged with a reason in nag-suppressions.ts. */
 const ACKNOWLEDGED_RULES = [
   'AwsSolutions-APIG4',
   'AwsSolutions-IAM5[Resource::*]',
