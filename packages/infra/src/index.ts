@@ -14,7 +14,11 @@ export {
 export { SplitKmsHttpApi, type SplitKmsHttpApiProps } from './constructs/http-api';
 export { ApiAlarms, type ApiAlarmsProps } from './constructs/alarms';
 export { HsmNetwork } from './constructs/hsm-network';
-export { loadSettings, type LoadedSettings } from './settings/load-settings';
+export {
+  loadSettings,
+  type LoadedSettings,
+  type SecureDefaultOverride,
+} from './settings/load-settings';
 export { InvalidSettingsError } from './settings/invalid-settings-error';
 export { SECURE_DEFAULTS, FIXED_SECURE_SETTINGS } from './settings/secure-defaults';
 export { computeFunctionTimeoutSeconds, type TimeoutInputs } from './settings/timeout-budget';

@@ -10,15 +10,15 @@ import { HsmNetwork } from './constructs/hsm-network';
 import { SplitKmsHttpApi } from './constructs/http-api';
 import { buildLambdaEnvironment } from './lambda-environment';
 import { addNagSuppressions } from './nag-suppressions';
-import { usesKms } from './settings/load-settings';
+import { usesKms, type SecureDefaultOverride } from './settings/load-settings';
 import { FIXED_SECURE_SETTINGS } from './settings/secure-defaults';
 import type { DeploymentSettings } from './settings/types';
 
 /** Properties of `SplitKmsStack`. */
 export interface SplitKmsStackProps extends StackProps {
   readonly settings: DeploymentSettings;
-  /** Messages about overridden secure defaults, shown as synthesis warnings. */
-  readonly warnings?: readonly string[];
+  /** Overridden secure defaults, shown as synthesis warnings that can be acknowledged by setting name. */
+  readonly warnings?: readonly SecureDefaultOverride[];
 }
 
 /**
@@ -35,12 +35,12 @@ export class SplitKmsStack extends Stack {
   constructor(scope: Construct, id: string, props: SplitKmsStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    (props.warnings ?? []).forEach((warning, index) => {
+    for (const warning of props.warnings ?? []) {
       Annotations.of(this).addWarningV2(
-        `@split-kms/infra:secure-default-override-${index}`,
-        warning,
+        `@split-kms/infra:secure-default-override:${warning.setting}`,
+        warning.message,
       );
-    });
+    }
 
     if (usesKms(settings)) {
       this.customerKey = new CustomerKey(this, 'CustomerKey', {

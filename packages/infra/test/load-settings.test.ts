@@ -278,7 +278,11 @@ describe('loadSettings secure default overrides', () => {
     const { warnings } = loadSettings({ cors_allow_origins: '*' });
 
     expect(warnings).toEqual([
-      `cors_allow_origins overrides the secure default "https://auth.magic.link" with "*".`,
+      {
+        setting: 'cors_allow_origins',
+        message:
+          'cors_allow_origins overrides the secure default "https://auth.magic.link" with "*".',
+      },
     ]);
   });
 
@@ -291,7 +295,7 @@ describe('loadSettings secure default overrides', () => {
       throttle_burst_limit: 2000,
     });
 
-    expect(warnings.map((warning) => warning.split(' ')[0])).toEqual([
+    expect(warnings.map((warning) => warning.setting)).toEqual([
       'jwks_url',
       'log_retention_days',
       'log_level',

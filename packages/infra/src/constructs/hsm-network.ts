@@ -1,4 +1,4 @@
-import { Fn } from 'aws-cdk-lib';
+import { Annotations, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 
@@ -23,14 +23,25 @@ export class HsmNetwork extends Construct {
   constructor(scope: Construct, id: string, hsm: HsmSettings) {
     super(scope, id);
 
-    // The function gets explicit subnets, so the zones are never read; the import only needs a non-empty list.
+    // The function gets explicit subnets, so neither the zones nor the route tables are ever read.
+    // The VPC import only needs a non-empty zone list, and the warnings about both are acknowledged.
     const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
       vpcId: hsm.vpcId,
       availabilityZones: Fn.getAzs(),
     });
-    const subnets = hsm.subnetIds.map((subnetId, index) =>
-      ec2.Subnet.fromSubnetId(this, `Subnet${index}`, subnetId),
+    Annotations.of(vpc).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+      'The function uses explicit subnets, so the zone list is never read.',
     );
+    const subnets = hsm.subnetIds.map((subnetId, index) => {
+      const subnet = ec2.Subnet.fromSubnetId(this, `Subnet${index}`, subnetId);
+      Annotations.of(subnet).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'Lambda places network interfaces in the subnet and never reads its route table.',
+      );
+
+      return subnet;
+    });
     const clusterSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(
       this,
       'ClusterSecurityGroup',

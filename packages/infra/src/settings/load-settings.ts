@@ -14,10 +14,16 @@ import {
   type PowertoolsLogLevel,
 } from './types';
 
-/** Validated settings, and a warning for each secure default that the customer overrode. */
+/** A secure default that the customer overrode, and the warning that says so. */
+export interface SecureDefaultOverride {
+  readonly setting: SecureDefaultName;
+  readonly message: string;
+}
+
+/** Validated settings, and one warning for each secure default that the customer overrode. */
 export interface LoadedSettings {
   readonly settings: DeploymentSettings;
-  readonly warnings: readonly string[];
+  readonly warnings: readonly SecureDefaultOverride[];
 }
 
 /**
@@ -208,7 +214,7 @@ export function usesKms(settings: DeploymentSettings): boolean {
   return settings.hsm === undefined || settings.hsm.decryptWithKms;
 }
 
-function describeSecureDefaultOverrides(settings: DeploymentSettings): string[] {
+function describeSecureDefaultOverrides(settings: DeploymentSettings): SecureDefaultOverride[] {
   const actual: Record<SecureDefaultName, string | number> = {
     jwks_url: settings.jwksUrl,
     cors_allow_origins: settings.corsAllowOrigins.join(','),
@@ -220,8 +226,8 @@ function describeSecureDefaultOverrides(settings: DeploymentSettings): string[] 
 
   return (Object.keys(SECURE_DEFAULTS) as SecureDefaultName[])
     .filter((name) => actual[name] !== SECURE_DEFAULTS[name])
-    .map(
-      (name) =>
-        `${name} overrides the secure default ${JSON.stringify(SECURE_DEFAULTS[name])} with ${JSON.stringify(actual[name])}.`,
-    );
+    .map((name) => ({
+      setting: name,
+      message: `${name} overrides the secure default ${JSON.stringify(SECURE_DEFAULTS[name])} with ${JSON.stringify(actual[name])}.`,
+    }));
 }
