@@ -70,7 +70,8 @@ async function dispatch(
   state: RequestState,
   log: RequestLogger,
 ): Promise<Readonly<Record<string, unknown>>> {
-  // Precondition: the body is within MAX_BODY_BYTES, checked before the route, the token and JSON parsing.
+  // Precondition: the body is within MAX_BODY_BYTES.
+  // It is checked first: before the route, the token and JSON parsing.
   const size = bodyByteLength(request.body);
   if (size > dependencies.maxBodyBytes) {
     throw new ApiError(

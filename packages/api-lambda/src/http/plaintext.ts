@@ -15,7 +15,8 @@ export function encodePlaintext(plaintext: string): Uint8Array {
     throw new ApiError('INVALID_INPUT', 'Field "plaintext" must not be empty.');
   }
 
-  // Precondition: the plaintext is well-formed Unicode, so its UTF-8 bytes decode to the same string.
+  // Precondition: the plaintext is well-formed Unicode.
+  // Otherwise its UTF-8 bytes would decode to a different string.
   if (!plaintext.isWellFormed()) {
     throw new ApiError(
       'INVALID_INPUT',

@@ -25,7 +25,8 @@ export function parseJsonObject(
     throw new ApiError('INVALID_INPUT', 'Request body is missing. Send a JSON object.');
   }
 
-  // Precondition: the body is JSON. The parser's message is not passed on, because it quotes the input.
+  // Precondition: the body is JSON.
+  // The parser's message is not passed on, because it quotes the input.
   let value: unknown;
   try {
     value = JSON.parse(text);
