@@ -33,7 +33,14 @@ function codeOf(action: () => unknown): string {
   return 'NO_ERROR';
 }
 
+/** Provider modules are left out: each provider's own tests cover its labelled checks. */
+const PROVIDER_MODULES_DIR = join(SOURCE_DIR, 'composition/providers');
+
 function sourceFiles(directory: string): string[] {
+  if (directory === PROVIDER_MODULES_DIR) {
+    return [];
+  }
+
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? sourceFiles(join(directory, entry.name)) : [join(directory, entry.name)],
   );
