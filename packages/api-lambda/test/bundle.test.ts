@@ -151,7 +151,26 @@ describe('Lambda bundle', () => {
       status: 'OK',
     });
     expect(output.results[1]!.headers['Access-Control-Allow-Methods']).toBe('OPTIONS,GET,POST');
-    expect(stdout).toContain('"Namespace":"SplitKMSBundleTest"');
+    const metrics = stdout
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      metrics.map((entry) => [
+        entry['operation'],
+        entry['outcome'],
+        entry['provider'],
+        entry['Requests'],
+      ]),
+    ).toEqual([
+      ['healthz', 'success', 'none', 1],
+      ['preflight', 'success', 'none', 1],
+      ['encrypt', 'success', 'software', 1],
+      ['decrypt', 'success', 'software', 1],
+      ['decrypt', 'client_error', 'software', 1],
+    ]);
+    expect(JSON.stringify(metrics[2]!['_aws'])).toContain('"Namespace":"SplitKMSBundleTest"');
+    expect(typeof metrics[2]!['Latency']).toBe('number');
     expect(stdout).toContain('"audit":true');
     expect(stdout).not.toContain(token);
     expect(stdout).not.toContain('bundled share');
