@@ -1,4 +1,8 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 
 import { buildServiceContainer } from './composition/container';
 import { createLazyHandler } from './composition/lazy-handler';
@@ -26,10 +30,19 @@ const handleRequest = createLazyHandler(
   process.env,
 );
 
-/** Handles one API Gateway HTTP API (payload format 2.0) invocation. */
+/**
+ * Handles one API Gateway HTTP API (payload format 2.0) invocation. With the
+ * Lambda context, log lines also carry the function name, the invocation's
+ * request id and whether it was a cold start.
+ */
 export async function handler(
   event: APIGatewayProxyEventV2,
+  context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
+  if (context !== undefined) {
+    startupLogger.addContext(context);
+  }
+
   const response = await handleRequest(requestFromEvent(event));
 
   return resultFromResponse(response);

@@ -27,7 +27,12 @@ const events = JSON.parse(readFileSync(process.argv[3], 'utf8'));
   let ciphertext = '';
   for (const event of events) {
     if (event.body) event.body = event.body.replace('{{ciphertext}}', ciphertext);
-    const result = await handler(event);
+    const context = {
+      functionName: 'split-kms-bundle', functionVersion: '$LATEST', memoryLimitInMB: '512',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:split-kms-bundle',
+      awsRequestId: 'bundle-invocation-' + results.length, getRemainingTimeInMillis: () => 3000,
+    };
+    const result = await handler(event, context);
     const body = JSON.parse(result.body);
     if (body.data && body.data.ciphertext) ciphertext = body.data.ciphertext;
     results.push(result);
@@ -172,6 +177,8 @@ describe('Lambda bundle', () => {
     expect(JSON.stringify(metrics[2]!['_aws'])).toContain('"Namespace":"SplitKMSBundleTest"');
     expect(typeof metrics[2]!['Latency']).toBe('number');
     expect(stdout).toContain('"audit":true');
+    expect(stdout).toContain('"function_name":"split-kms-bundle"');
+    expect(stdout).toContain('"function_request_id":"bundle-invocation-2"');
     expect(stdout).not.toContain(token);
     expect(stdout).not.toContain('bundled share');
   }, 60_000);

@@ -70,6 +70,27 @@ describe('Lambda handler', () => {
     expect(decrypted.headers?.['Content-Type']).toBe('application/json');
   });
 
+  it('accepts the Lambda context', async () => {
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: 'split-kms-api',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:split-kms-api',
+      memoryLimitInMB: '512',
+      awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+      logGroupName: '/aws/lambda/split-kms-api',
+      logStreamName: '2026/12/04/[$LATEST]abcdef',
+      getRemainingTimeInMillis: () => 3000,
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+
+    const result = await handler(apiGatewayEvent({ method: 'GET', path: '/healthz' }), context);
+
+    expect(result.statusCode).toBe(200);
+  });
+
   it('reads the query string of a deep health check', async () => {
     const result = await handler(apiGatewayEvent({ method: 'GET', path: '/healthz?deep=true' }));
 
