@@ -26,6 +26,7 @@ import { ConfigurationError } from '../src/config/configuration-error';
 import { createApiHandler } from '../src/http/handler';
 import { HTTP_ERROR_CODES, httpCodeForCoreCode, type HttpErrorCode } from '../src/http/error-codes';
 import { DISABLED_METRICS } from '../src/metrics/request-metrics';
+import { createCapturingLogger } from './support/log-capture';
 import { envelopeOf, postJson } from './support/service';
 
 const OPENAPI_PATH = join(__dirname, '../../../docs/openapi.yaml');
@@ -212,6 +213,31 @@ describe('error mapping', () => {
     expect(envelope.data).toEqual({});
     expect(envelope.message).not.toContain(SECRET_KEY_NAME);
     expect(response.headers['Access-Control-Allow-Origin']).toBe('https://auth.magic.link');
+  });
+
+  it('logs server errors at ERROR with the key id', async () => {
+    const { logger, lines } = createCapturingLogger('INFO');
+    const handle = createApiHandler({
+      cipher: failingCipher(new KeyNotFoundError(`Key ${SECRET_KEY_NAME} not found.`)),
+      verifier: { verify: async () => ({ ewi: 'wallet-a' }) },
+      logger,
+      metrics: DISABLED_METRICS,
+      maxBodyBytes: 65_536,
+      corsOrigins: { kind: 'any' },
+      deepHealthCheck: true,
+    });
+
+    const response = await handle({
+      ...postJson('/encrypt', { plaintext: 'share' }, 'token'),
+      requestId: 'req-500',
+    });
+
+    const errors = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry['level'] === 'ERROR');
+    expect(response.body).not.toContain(SECRET_KEY_NAME);
+    expect(errors.some((entry) => JSON.stringify(entry).includes(SECRET_KEY_NAME))).toBe(true);
+    expect(errors.every((entry) => entry['requestId'] === 'req-500')).toBe(true);
   });
 
   it('keeps the core message of client errors', async () => {
