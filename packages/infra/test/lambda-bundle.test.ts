@@ -1,80 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
 
 import { API_LAMBDA_ENTRY } from '../src/paths';
 import { bundleFunction } from './bundle-assets';
+import { closedLoopbackPort, envelopeOf, httpApiEvent, invokeBundle } from './bundled-handler';
 import { HSM_CONTEXT } from './stack-fixtures';
-
-/** Finds a loopback port with nothing listening, so every connection is refused at once. */
-async function closedLoopbackPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-
-  return port;
-}
-
-/** Builds an API Gateway HTTP API event, payload format 2.0, as the $default stage sends it. */
-function httpApiEvent(
-  method: string,
-  rawPath: string,
-  headers: Record<string, string>,
-  body?: string,
-) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString: '',
-    headers: {
-      host: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      'user-agent': 'jest',
-      ...headers,
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: {
-        method,
-        path: rawPath,
-        protocol: 'HTTP/1.1',
-        sourceIp: '198.51.100.7',
-        userAgent: 'jest',
-      },
-      requestId: `request-${method}-${rawPath}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: '04/Dec/2026:21:00:00 +0000',
-      timeEpoch: 1_796_418_000_000,
-    },
-    ...(body === undefined ? {} : { body }),
-    isBase64Encoded: false,
-  };
-}
-
-/** Loads the bundle in a fresh Node process, invokes `handler` with each event and prints the results as JSON. */
-const INVOKE_SCRIPT = `
-const { handler } = require(process.argv[1]);
-const events = JSON.parse(process.argv[2]);
-(async () => {
-  const results = [];
-  for (const event of events) results.push(await handler(event));
-  process.stdout.write(JSON.stringify(results));
-})().catch((error) => { console.error(error); process.exit(1); });
-`;
-
-interface HandlerResult {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
 
 describe('KMS variant bundle', () => {
   let bundleDir = '';
@@ -112,37 +45,25 @@ describe('KMS variant bundle', () => {
         '{"plaintext":"share"}',
       ),
     ];
-    const child = spawnSync(
-      process.execPath,
-      ['-e', INVOKE_SCRIPT, path.join(bundleDir, 'index.js'), JSON.stringify(events)],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'eu-west-1',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${closedPort}`,
-          KEY_SHARE_CIPHER: 'aws-kms',
-          DKMS_KMS_KEY_ID:
-            'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-          KMS_MODE: 'direct',
-          KMS_MAX_ATTEMPTS: '1',
-          KMS_REQUEST_TIMEOUT_MS: '500',
-          JWKS_URL: `http://127.0.0.1:${closedPort}/jwks.json`,
-          JWKS_TIMEOUT_MS: '500',
-          CORS_ALLOW_ORIGINS: 'https://auth.magic.link',
-          POWERTOOLS_LOG_LEVEL: 'ERROR',
-        },
-      },
-    );
-    expect(child.stderr).not.toMatch(/Error:/);
-    expect(child.status).toBe(0);
-    const [health, preflight, encrypt] = JSON.parse(child.stdout) as HandlerResult[];
+    const [health, preflight, encrypt] = await invokeBundle(bundleDir, events, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${closedPort}`,
+      KEY_SHARE_CIPHER: 'aws-kms',
+      DKMS_KMS_KEY_ID:
+        'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      KMS_MODE: 'direct',
+      KMS_MAX_ATTEMPTS: '1',
+      KMS_REQUEST_TIMEOUT_MS: '500',
+      JWKS_URL: `http://127.0.0.1:${closedPort}/jwks.json`,
+      JWKS_TIMEOUT_MS: '500',
+      CORS_ALLOW_ORIGINS: 'https://auth.magic.link',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    });
 
     // A start-up failure shows here as a 500 whose body names the cause, such as SERVICE_MISCONFIGURED.
-    expect({ statusCode: health!.statusCode, body: JSON.parse(health!.body) as unknown }).toEqual({
+    expect({ statusCode: health!.statusCode, body: envelopeOf(health) }).toEqual({
       statusCode: 200,
       body: { data: {}, error_code: '', message: '', status: 'OK' },
     });
@@ -152,7 +73,7 @@ describe('KMS variant bundle', () => {
     expect(preflight!.headers['Access-Control-Allow-Methods']).toBe('OPTIONS,GET,POST');
 
     expect(encrypt!.statusCode).toBe(401);
-    expect(JSON.parse(encrypt!.body)).toMatchObject({
+    expect(envelopeOf(encrypt)).toMatchObject({
       error_code: 'ACCESS_DENIED',
       status: 'UNAUTHORIZED',
       data: {},
