@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import {
   createServer,
@@ -8,6 +8,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * A local AWS KMS emulator for tests: moto's server mode behind a loopback
@@ -124,38 +127,37 @@ export async function startMoto(): Promise<MotoServer> {
 }
 
 /**
- * Runs the AWS CLI against the emulator and returns its standard output.
+ * Runs the AWS CLI against the emulator and returns its standard output. It
+ * runs asynchronously, because the proxy in this process must keep serving.
  *
  * @throws Error with the CLI's standard error when it exits with a non-zero status.
  */
-export function runAwsCli(moto: MotoServer, args: readonly string[]): string {
-  const result = spawnSync(
-    'aws',
-    ['--endpoint-url', moto.endpoint, '--region', moto.region, ...args],
-    {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_DEFAULT_REGION: moto.region,
-        AWS_MAX_ATTEMPTS: '1',
-      },
-      timeout: 60_000,
-    },
-  );
-  if (result.error !== undefined) {
-    throw new Error(
-      `The AWS CLI could not run (${result.error.message}). Install it with: pip install awscli`,
-    );
-  }
-  if (result.status !== 0) {
-    throw new Error(
-      `aws ${args.join(' ')} failed with status ${result.status}: ${result.stderr.trim()}`,
-    );
-  }
+export async function runAwsCli(moto: MotoServer, args: readonly string[]): Promise<string> {
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: moto.region,
+    AWS_MAX_ATTEMPTS: '1',
+  };
 
-  return result.stdout;
+  try {
+    const { stdout } = await execFileAsync(
+      'aws',
+      ['--endpoint-url', moto.endpoint, '--region', moto.region, ...args],
+      { encoding: 'utf8', env, timeout: 60_000 },
+    );
+
+    return stdout;
+  } catch (error) {
+    const failure = error as { code?: unknown; stderr?: string };
+    if (failure.code === 'ENOENT') {
+      throw new Error('The AWS CLI is required: pip install awscli', { cause: error });
+    }
+    throw new Error(`aws ${args.join(' ')} failed: ${failure.stderr?.trim() ?? String(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 function checkMotoInstalled(): void {
