@@ -37,7 +37,8 @@ async function findKeyProblem(client: KMS, keyArn: string): Promise<string | und
     if (key.KeySpec !== 'SYMMETRIC_DEFAULT') {
       return `KMS key ${keyArn} has key spec ${key.KeySpec ?? 'unknown'}; SYMMETRIC_DEFAULT is required.`;
     }
-    if (key.KeyUsage !== 'ENCRYPT_DECRYPT') {
+    // NOTE: AWS KMS always reports KeyUsage; moto 5 omits it for keys created without one.
+    if (key.KeyUsage !== undefined && key.KeyUsage !== 'ENCRYPT_DECRYPT') {
       return `KMS key ${keyArn} has key usage ${key.KeyUsage ?? 'unknown'}; ENCRYPT_DECRYPT is required.`;
     }
 

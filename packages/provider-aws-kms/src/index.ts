@@ -1,4 +1,8 @@
-export { createAwsKmsKeyShareCipher, type AwsKmsKeyShareCipher } from './create';
+export {
+  createAwsKmsKeyShareCipher,
+  createAwsKmsRouter,
+  type AwsKmsKeyShareCipher,
+} from './create';
 export { DirectKmsKeyShareCipher } from './direct-cipher';
 export { EnvelopeKmsKeyShareCipher, type EnvelopeKmsCipherKeys } from './envelope-cipher';
 export { isKeyArn, resolveKeyArn } from './key-arn';
