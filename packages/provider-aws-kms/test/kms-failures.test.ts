@@ -1,9 +1,18 @@
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MOTO_ACCOUNT_ID } from '@split-kms/testing/moto';
 
-import { createAwsKmsKeyShareCipher, THROTTLE_RETRY_AFTER_SECONDS, type AwsKmsMode } from '../src';
+import {
+  createAwsKmsKeyShareCipher,
+  DirectKmsKeyShareCipher,
+  THROTTLE_RETRY_AFTER_SECONDS,
+  createKmsClient,
+  resolveAwsKmsOptions,
+  type AwsKmsMode,
+} from '../src';
 import { bytes, startMotoFixture, text, type MotoFixture, type TestKey } from './moto-fixture';
 
 const CONTEXT = { ewi: 'wallet-failures' };
@@ -245,5 +254,39 @@ describe('createAwsKmsKeyShareCipher', () => {
 
     expect(cipher.keyArn).toBe(target);
     expect(fixture.moto.requestsByAction()).toEqual({ DescribeKey: 1 });
+  });
+});
+
+describe('request timeout', () => {
+  it('maps a KMS that never answers to PROVIDER_UNAVAILABLE', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as { port: number };
+    const options = resolveAwsKmsOptions({
+      keyId: key.arn,
+      endpoint: `http://127.0.0.1:${port}`,
+      region: fixture.moto.region,
+      requestTimeoutMs: 200,
+      maxAttempts: 1,
+    });
+    const cipher = new DirectKmsKeyShareCipher({
+      client: createKmsClient(options),
+      keyArn: key.arn,
+      ownsClient: true,
+    });
+    const started = Date.now();
+
+    try {
+      await expect(cipher.encrypt(bytes('share'), CONTEXT)).rejects.toMatchObject({
+        code: 'PROVIDER_UNAVAILABLE',
+      });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await cipher.close();
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
   });
 });
