@@ -111,6 +111,9 @@ function bundlingOptions(usesHsm: boolean): nodejs.BundlingOptions {
     sourcesContent: false,
     target: 'node22',
     format: nodejs.OutputFormat.CJS,
+    // The ES module builds of the AWS SDK and the Encryption SDK let esbuild drop unused exports,
+    // which keeps the KMS bundle under 1 MB (about 860 KiB instead of 1.06 MiB with the CommonJS builds).
+    mainFields: ['module', 'main'],
     tsconfig: API_LAMBDA_TSCONFIG,
     externalModules: ['pkcs11js'],
     forceDockerBundling: false,
