@@ -29,6 +29,8 @@ export async function bundleLambda(outdir = join(packageDir, 'dist-bundle')) {
     target: 'node22',
     format: 'cjs',
     external: EXTERNAL_MODULES,
+    // The ES module builds of the AWS SDK and the Encryption SDK let esbuild drop unused exports.
+    mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'warning',
   });
