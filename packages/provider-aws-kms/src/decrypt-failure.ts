@@ -8,7 +8,7 @@ import { isAmbiguousKeyError, mapKmsError } from './kms-errors';
  * that names a key this service cannot use (`DecryptionFailedError`, the
  * caller's fault) from a configured key that is missing or denied
  * (`KeyNotFoundError` or `KeyAccessDeniedError`, the operator's fault).
- * Only ambiguous answers cost one extra `DescribeKey` call.
+ * Only ambiguous responses cost one extra `DescribeKey` call.
  */
 export async function explainDecryptFailure(
   client: KMS,

@@ -17,7 +17,7 @@ export interface KmsCipherKeys {
   readonly ownsClient?: boolean;
 }
 
-/** What both KMS modes share: the client, the key ARNs, the health check and `close()`. */
+/** Base class of both KMS modes, with the client, the key ARNs, the health check and `close()`. */
 export abstract class KmsKeyShareCipher extends BaseKeyShareCipher {
   readonly maxPlaintextBytes = AWS_KMS_MAX_PLAINTEXT_BYTES;
   protected readonly client: KMS;

@@ -13,7 +13,7 @@ import {
 /** KMS API action that failed, named as in the KMS API reference. */
 export type KmsAction = 'Encrypt' | 'Decrypt' | 'GenerateDataKey' | 'DescribeKey';
 
-/** What the provider was doing when a KMS call failed. */
+/** Context of a failed KMS call: the action and the key it named. */
 export interface KmsCallContext {
   readonly operation: KmsAction;
   /** Key the call named, as configured or resolved. Appears in messages. */
@@ -107,9 +107,9 @@ export function mapKmsError(error: unknown, call: KmsCallContext): KeyShareCiphe
 /**
  * Tells whether KMS rejected a key lookup without saying which key: a
  * `NotFoundException`, or an `AccessDeniedException` that is not an IAM or key
- * policy denial. On `Decrypt` such an answer may be about the key named inside
+ * policy denial. On `Decrypt` such a response may be about the key named inside
  * the ciphertext (AWS KMS: "The ciphertext refers to a customer master key
- * that does not exist"; moto 5 answers a blob of another key this way), or
+ * that does not exist"; moto 5 responds this way to a blob of another key), or
  * about the configured key. Only a `DescribeKey` of the configured key tells.
  */
 export function isAmbiguousKeyError(error: unknown): boolean {

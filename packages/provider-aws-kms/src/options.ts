@@ -1,4 +1,4 @@
-/** How the provider turns a share into a ciphertext. */
+/** Output format of the provider: raw KMS blobs or AWS Encryption SDK messages. */
 export type AwsKmsMode = 'direct' | 'envelope';
 
 /** Data-key caching of envelope mode (the AWS Encryption SDK's caching materials manager). */

@@ -15,7 +15,7 @@ export interface FailedKmsCall {
 }
 
 /**
- * The KMS client the Encryption SDK keyring sees during one operation. It
+ * The KMS client given to the Encryption SDK keyring for one operation. It
  * forwards to the shared aggregated `KMS` client and keeps each failed call,
  * because the SDK's keyring folds `Decrypt` failures into one plain `Error`
  * whose message is the pasted stack traces, losing the KMS error type.

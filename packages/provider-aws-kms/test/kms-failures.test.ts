@@ -110,7 +110,7 @@ describe.each(MODES)('%s mode', (mode) => {
   }, 30_000);
 
   it('maps a disabled key to KEY_UNUSABLE', async () => {
-    // moto 5.2 still encrypts under a disabled key, so the proxy sends AWS KMS's answer.
+    // moto 5.2 still encrypts under a disabled key, so the proxy returns the error AWS KMS sends.
     const cipher = await fixture.createCipher({ keyId: key.arn, mode });
     fixture.moto.injectFault({ type: 'DisabledException', message: `${key.arn} is disabled.` });
 

@@ -15,9 +15,9 @@ const execFileAsync = promisify(execFile);
 /**
  * A local AWS KMS emulator for tests: moto's server mode behind a loopback
  * proxy. The proxy counts the KMS requests that reach the emulator and can
- * answer chosen requests with an injected AWS error (moto cannot throttle or
- * enforce key states), and it keeps its port and moto's keys across `stop()`
- * and `restart()`.
+ * return an injected AWS error for chosen requests, because moto cannot
+ * throttle or enforce key states. It keeps its port and moto's keys across
+ * `stop()` and `restart()`.
  *
  * @example
  * const moto = await startMoto();
@@ -35,7 +35,7 @@ export interface MotoServer {
   /** KMS requests per action (`Encrypt`, `GenerateDataKey`, ...) since the last reset. */
   requestsByAction(): Readonly<Record<string, number>>;
   resetRequestCount(): void;
-  /** Answers the next `count` KMS requests (of `fault.action` only, when given) with an AWS error. */
+  /** Returns an AWS error for the next `count` KMS requests (of `fault.action` only, when given). */
   injectFault(fault: InjectedFault, count?: number): void;
   /** Number of injected faults not yet delivered. */
   pendingFaults(): number;
@@ -50,7 +50,7 @@ export interface MotoServer {
   close(): Promise<void>;
 }
 
-/** An AWS JSON protocol error that the proxy returns in place of moto's answer. */
+/** An AWS JSON protocol error that the proxy returns in place of moto's response. */
 export interface InjectedFault {
   /** Error type, such as `ThrottlingException` or `DisabledException`. */
   readonly type: string;
@@ -84,7 +84,7 @@ export function useMotoCredentials(): void {
 
 /**
  * Starts moto (`python3 -m moto.server`) on a free loopback port behind a
- * counting proxy, and waits until it answers.
+ * counting proxy, and waits until it responds.
  *
  * @throws Error "moto is required: ..." when python3 or moto is missing.
  */
@@ -203,7 +203,7 @@ async function spawnMoto(port: number): Promise<ChildProcess> {
         `${MOTO_REQUIRED} (moto.server exited with status ${child.exitCode}: ${stderr.trim()}).`,
       );
     }
-    if (await answers(port)) {
+    if (await isResponding(port)) {
       return child;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -211,11 +211,11 @@ async function spawnMoto(port: number): Promise<ChildProcess> {
 
   await stopProcess(child);
   throw new Error(
-    `moto.server did not answer on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`,
+    `moto.server did not respond on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`,
   );
 }
 
-async function answers(port: number): Promise<boolean> {
+async function isResponding(port: number): Promise<boolean> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/moto-api/`, {
       signal: AbortSignal.timeout(1000),
@@ -240,7 +240,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Forwards HTTP requests to moto, counting KMS requests and answering injected faults itself. */
+/** Forwards HTTP requests to moto, counting KMS requests and returning injected faults itself. */
 class CountingProxy {
   total = 0;
   byAction: Record<string, number> = {};
@@ -314,9 +314,9 @@ class CountingProxy {
         path: request.url,
         headers: request.headers,
       },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
+      (upstreamResponse) => {
+        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        upstreamResponse.pipe(response);
       },
     );
     upstream.on('error', () => response.destroy());

@@ -101,7 +101,7 @@ function readEndpoint(reader: EnvironmentReader): string | undefined {
   return url === undefined ? undefined : text;
 }
 
-/** The data-key cache: on when `KMS_CACHE_CAPACITY` is above 0, envelope mode only. */
+/** Reads the data-key cache settings. The cache is on when `KMS_CACHE_CAPACITY` is above 0, in envelope mode only. */
 function readCache(
   reader: EnvironmentReader,
   mode: AwsKmsMode,
