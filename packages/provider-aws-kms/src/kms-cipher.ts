@@ -37,7 +37,7 @@ export abstract class KmsKeyShareCipher extends BaseKeyShareCipher {
     const invalid = arns.find((arn) => typeof arn !== 'string' || !isKeyArn(arn));
     if (invalid !== undefined) {
       throw new TypeError(
-        `"keyArn" and "decryptKeyArns" options must be key ARNs; resolve "${String(invalid)}" with resolveKeyArn.`,
+        `"keyArn" and "decryptKeyArns" options must be key ARNs. Resolve "${String(invalid)}" with resolveKeyArn first.`,
       );
     }
 
