@@ -191,6 +191,19 @@ describe('KMS variant function', () => {
     expect(Object.keys(logGroups)).toHaveLength(2);
   });
 
+  it('can run without source maps', () => {
+    const functions = synthTemplate({ source_maps: 'false' }).findResources(
+      'AWS::Lambda::Function',
+    );
+    const variables = (
+      Object.values(functions)[0] as {
+        Properties: { Environment: { Variables: Record<string, unknown> } };
+      }
+    ).Properties.Environment.Variables;
+
+    expect(variables).not.toHaveProperty('NODE_OPTIONS');
+  });
+
   it('sits outside any VPC', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: Match.absent(),

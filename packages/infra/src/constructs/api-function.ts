@@ -66,7 +66,9 @@ export class ApiFunction extends Construct {
       architecture: usesHsm ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
       memorySize: settings.memoryMb,
       timeout: Duration.seconds(functionTimeoutSeconds(settings)),
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: settings.sourceMaps
+        ? { ...props.environment, NODE_OPTIONS: '--enable-source-maps' }
+        : { ...props.environment },
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
@@ -75,7 +77,7 @@ export class ApiFunction extends Construct {
       description: `Split KMS API (${settings.keyShareCipher}, ${settings.envName})`,
       projectRoot: REPOSITORY_ROOT,
       depsLockFilePath: LOCK_FILE,
-      bundling: bundlingOptions(usesHsm),
+      bundling: bundlingOptions(usesHsm, settings.sourceMaps),
       ...(props.network === undefined ? {} : vpcPlacement(props.network)),
     });
 
@@ -104,10 +106,10 @@ export function functionTimeoutSeconds(settings: DeploymentSettings): number {
  * `.node` file; the CloudHSM variant copies it in after bundling, and the KMS
  * variant never loads it.
  */
-function bundlingOptions(usesHsm: boolean): nodejs.BundlingOptions {
+function bundlingOptions(usesHsm: boolean, sourceMaps: boolean): nodejs.BundlingOptions {
   return {
     minify: true,
-    sourceMap: true,
+    sourceMap: sourceMaps,
     sourcesContent: false,
     target: 'node22',
     format: nodejs.OutputFormat.CJS,

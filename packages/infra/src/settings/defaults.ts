@@ -19,6 +19,9 @@ export const DEFAULTS = {
   /** Lambda allocates CPU in proportion to memory. 512 MB keeps TLS handshakes and cold starts short at low cost. */
   memory_mb: 512,
 
+  /** Readable stack traces in the logs. Reading the map costs each cold start some tens of milliseconds (see BENCHMARKS.md). */
+  source_maps: true,
+
   /** The token label of the single slot that the AWS CloudHSM PKCS#11 library exposes. */
   hsm_token_label: 'hsm1',
 
