@@ -239,6 +239,9 @@ describe('API on AWS KMS across modes and keys', () => {
     expect(await decryptOverHttp(envelopeApi, blob)).toMatchObject({
       envelope: { data: { plaintext: 'legacy share' } },
     });
+    expect(await decryptOverHttp(envelopeApi, message)).toMatchObject({
+      envelope: { data: { plaintext: 'envelope share' } },
+    });
     expect(await decryptOverHttp(directApi, message)).toMatchObject({
       envelope: { data: { plaintext: 'envelope share' } },
     });
