@@ -175,7 +175,7 @@ describe('move from AWS KMS to PKCS#11', () => {
     ).toMatchObject({ status: 400, envelope: { error_code: 'DECRYPTION_FAILED' } });
   });
 
-  it('lets the KMS-only service decrypt nothing the HSM made', async () => {
+  it('rejects HSM ciphertexts on a KMS-only service', async () => {
     const ciphertext = await encrypt(migrated, 'hsm only');
 
     expect(await post(kmsOnly, '/decrypt', { ciphertext })).toMatchObject({
