@@ -184,7 +184,7 @@ function main(): void {
     };
     const rows = [
       measureBundle('KMS variant bundle', kmsDir, outdir),
-      // The function runs with NODE_OPTIONS=--enable-source-maps, which reads the source map at load time.
+      // With enable_source_maps=true the function runs with --enable-source-maps, which reads the map at load time.
       measureBundle('KMS variant bundle with --enable-source-maps', kmsDir, outdir, [
         '--enable-source-maps',
       ]),

@@ -227,7 +227,7 @@ describe('loadSettings validation', () => {
     ],
     ['long token label', { ...HSM_CONTEXT, hsm_token_label: 'x'.repeat(33) }, 'hsm_token_label'],
     ['unknown IV mode', { ...HSM_CONTEXT, hsm_iv_mode: 'random' }, 'hsm_iv_mode'],
-    ['non-boolean source maps', { source_maps: 'no' }, 'source_maps'],
+    ['non-boolean source maps', { enable_source_maps: 'no' }, 'enable_source_maps'],
     ['non-boolean flag', { ...HSM_CONTEXT, hsm_decrypt_with_kms: 'yes' }, 'hsm_decrypt_with_kms'],
     [
       'key ARN unused by HSM',

@@ -66,7 +66,7 @@ export class ApiFunction extends Construct {
       architecture: usesHsm ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
       memorySize: settings.memoryMb,
       timeout: Duration.seconds(functionTimeoutSeconds(settings)),
-      environment: settings.sourceMaps
+      environment: settings.enableSourceMaps
         ? { ...props.environment, NODE_OPTIONS: '--enable-source-maps' }
         : { ...props.environment },
       role: this.role,
@@ -77,7 +77,7 @@ export class ApiFunction extends Construct {
       description: `Split KMS API (${settings.keyShareCipher}, ${settings.envName})`,
       projectRoot: REPOSITORY_ROOT,
       depsLockFilePath: LOCK_FILE,
-      bundling: bundlingOptions(usesHsm, settings.sourceMaps),
+      bundling: bundlingOptions(usesHsm),
       ...(props.network === undefined ? {} : vpcPlacement(props.network)),
     });
 
@@ -106,10 +106,10 @@ export function functionTimeoutSeconds(settings: DeploymentSettings): number {
  * `.node` file; the CloudHSM variant copies it in after bundling, and the KMS
  * variant never loads it.
  */
-function bundlingOptions(usesHsm: boolean, sourceMaps: boolean): nodejs.BundlingOptions {
+function bundlingOptions(usesHsm: boolean): nodejs.BundlingOptions {
   return {
     minify: true,
-    sourceMap: sourceMaps,
+    sourceMap: true,
     sourcesContent: false,
     target: 'node22',
     format: nodejs.OutputFormat.CJS,

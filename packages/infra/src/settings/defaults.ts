@@ -19,8 +19,11 @@ export const DEFAULTS = {
   /** Lambda allocates CPU in proportion to memory. 512 MB keeps TLS handshakes and cold starts short at low cost. */
   memory_mb: 512,
 
-  /** Readable stack traces in the logs. Reading the map costs each cold start some tens of milliseconds (see BENCHMARKS.md). */
-  source_maps: true,
+  /**
+   * The source map is always in the bundle, for reading stack traces offline. Node applies it only with
+   * `--enable-source-maps`, which costs each cold start some tens of milliseconds and each error's stack a lookup.
+   */
+  enable_source_maps: false,
 
   /** The token label of the single slot that the AWS CloudHSM PKCS#11 library exposes. */
   hsm_token_label: 'hsm1',

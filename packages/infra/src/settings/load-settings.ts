@@ -120,7 +120,7 @@ function readRuntimeSettings(reader: SettingsReader) {
   return {
     memoryMb:
       reader.number('memory_mb', { min: 128, max: 10_240, integer: true }) ?? DEFAULTS.memory_mb,
-    sourceMaps: reader.boolean('source_maps') ?? DEFAULTS.source_maps,
+    enableSourceMaps: reader.boolean('enable_source_maps') ?? DEFAULTS.enable_source_maps,
     reservedConcurrency: reader.number('reserved_concurrency', {
       min: 1,
       max: 10_000,

@@ -56,8 +56,8 @@ export interface DeploymentSettings {
   readonly kmsMaxAttempts: number;
 
   readonly memoryMb: number;
-  /** Ship a source map and start Node with `--enable-source-maps`, so stack traces name the TypeScript sources. */
-  readonly sourceMaps: boolean;
+  /** Start Node with `--enable-source-maps`, so stack traces in the logs name the TypeScript sources. */
+  readonly enableSourceMaps: boolean;
   readonly reservedConcurrency?: number;
   readonly logRetentionDays: number;
   readonly logLevel: PowertoolsLogLevel;
@@ -96,7 +96,7 @@ export const SETTING_NAMES = [
   'kms_request_timeout_ms',
   'kms_max_attempts',
   'memory_mb',
-  'source_maps',
+  'enable_source_maps',
   'reserved_concurrency',
   'log_retention_days',
   'log_level',
