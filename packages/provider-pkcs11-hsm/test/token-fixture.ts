@@ -1,6 +1,11 @@
 import * as pkcs11js from 'pkcs11js';
 
-import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/softhsm';
+import { afterAll } from '@jest/globals';
+import {
+  createSoftHsmToken,
+  removeSoftHsmDirectory,
+  type SoftHsmToken,
+} from '@split-kms/testing/softhsm';
 
 import { encodeKeyVersionId, Pkcs11KeyShareCipher, type Pkcs11KeyShareCipherOptions } from '../src';
 import { createKey, openAdminSession, type AdminSession } from '../src/key-admin';
@@ -14,8 +19,19 @@ export interface TokenFixture {
   readonly admin: () => AdminSession;
 }
 
-/** Creates a token and key version 1 of `keyLabel`. Call before connecting any provider in the file. */
+let cleanupRegistered = false;
+
+/**
+ * Creates a token and key version 1 of `keyLabel`, and removes the token
+ * directory after the test file. Call before connecting any provider in the file.
+ */
 export function createTokenWithKey(keyLabel = 'shares'): TokenFixture {
+  if (!cleanupRegistered) {
+    // Top-level afterAll hooks run after those in describe blocks, which close the providers.
+    afterAll(() => removeSoftHsmDirectory());
+    cleanupRegistered = true;
+  }
+
   const token = createSoftHsmToken();
   const options: Pkcs11KeyShareCipherOptions = {
     libraryPath: token.libraryPath,
