@@ -3,7 +3,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { KEY_SHARE_CIPHER, type KeyShareCipher } from '@split-kms/core';
 import { createKey, openAdminSession } from '@split-kms/provider-pkcs11-hsm';
 import { TestJwksServer } from '@split-kms/testing/jwks';
-import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/softhsm';
+import {
+  createSoftHsmToken,
+  removeSoftHsmDirectory,
+  type SoftHsmToken,
+} from '@split-kms/testing/softhsm';
 
 import { buildServiceContainer } from '../src/composition/container';
 import { loadServiceConfiguration } from '../src/composition/service-configuration';
@@ -70,6 +74,7 @@ afterAll(async () => {
   await server?.close();
   await cipher?.close?.();
   await jwks?.stop();
+  removeSoftHsmDirectory();
 });
 
 async function post(

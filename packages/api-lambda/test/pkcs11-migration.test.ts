@@ -5,7 +5,11 @@ import { KEY_SHARE_CIPHER, type KeyShareCipher } from '@split-kms/core';
 import { createKey, openAdminSession } from '@split-kms/provider-pkcs11-hsm';
 import { TestJwksServer } from '@split-kms/testing/jwks';
 import { startMoto, type MotoServer } from '@split-kms/testing/moto';
-import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/softhsm';
+import {
+  createSoftHsmToken,
+  removeSoftHsmDirectory,
+  type SoftHsmToken,
+} from '@split-kms/testing/softhsm';
 
 import { buildServiceContainer } from '../src/composition/container';
 import { API_HANDLER } from '../src/composition/tokens';
@@ -117,6 +121,7 @@ afterAll(async () => {
   }
   await jwks?.stop();
   await moto?.close();
+  removeSoftHsmDirectory();
 }, 30_000);
 
 describe('move from AWS KMS to PKCS#11', () => {
