@@ -1,0 +1,142 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { KMS } from '@aws-sdk/client-kms';
+import type { Environment } from '@split-kms/api-lambda';
+import { createKey, openAdminSession } from '@split-kms/provider-pkcs11-hsm';
+import { startMoto, type MotoServer } from '@split-kms/testing/moto';
+import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/softhsm';
+
+/** The provider set-ups that the suites run against. */
+export type ProviderKind = 'software' | 'pkcs11' | 'aws-kms-direct' | 'aws-kms-envelope';
+
+/** A real key service prepared for one provider, and the environment that selects it. */
+export interface ProviderFixture {
+  readonly kind: ProviderKind;
+  /** Variables that select and configure the provider. */
+  readonly env: Environment;
+  /** Secret values of the key service (PIN, key material) that no log line may contain. */
+  readonly secrets: readonly string[];
+  /** The moto server behind the AWS KMS provider. */
+  readonly moto?: MotoServer;
+  /** The SoftHSM2 token behind the PKCS#11 provider. */
+  readonly token?: SoftHsmToken;
+  readonly directory: string;
+  close(): Promise<void>;
+}
+
+const HSM_KEY_LABEL = 'reliability-shares';
+
+/**
+ * Prepares a provider against its real component: a software key file,
+ * a fresh SoftHSM2 token with an AES key, or a moto KMS server with a key.
+ * Create the PKCS#11 fixture before connecting any provider in the process,
+ * because a new SoftHSM2 token finalizes the library.
+ */
+export async function startProviderFixture(kind: ProviderKind): Promise<ProviderFixture> {
+  const directory = await mkdtemp(join(tmpdir(), 'split-kms-reliability-'));
+  const removeDirectory = async (): Promise<void> =>
+    rm(directory, { recursive: true, force: true });
+
+  switch (kind) {
+    case 'software':
+      return softwareFixture(directory, removeDirectory);
+    case 'pkcs11':
+      return pkcs11Fixture(directory, removeDirectory);
+    case 'aws-kms-direct':
+      return awsKmsFixture(kind, 'direct', directory, removeDirectory);
+    case 'aws-kms-envelope':
+      return awsKmsFixture(kind, 'envelope', directory, removeDirectory);
+  }
+}
+
+/** Reads every string of at least 16 characters in the software key file: the key material. */
+export async function softwareKeySecrets(keyFile: string): Promise<string[]> {
+  const parsed: unknown = JSON.parse(await readFile(keyFile, 'utf8'));
+  const strings: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string' && value.length >= 16) {
+      strings.push(value);
+    } else if (typeof value === 'object' && value !== null) {
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(parsed);
+
+  return strings;
+}
+
+function softwareFixture(directory: string, close: () => Promise<void>): ProviderFixture {
+  return {
+    kind: 'software',
+    env: { KEY_SHARE_CIPHER: 'software', SOFTWARE_KEY_FILE: join(directory, 'keys.json') },
+    secrets: [],
+    directory,
+    close,
+  };
+}
+
+function pkcs11Fixture(directory: string, close: () => Promise<void>): ProviderFixture {
+  const token = createSoftHsmToken({ userPin: `pin-sentinel-${process.pid}-${Date.now()}` });
+  const admin = openAdminSession({
+    libraryPath: token.libraryPath,
+    tokenLabel: token.label,
+    pin: token.userPin,
+    keyLabel: HSM_KEY_LABEL,
+  });
+  createKey(admin, HSM_KEY_LABEL);
+  admin.close();
+
+  return {
+    kind: 'pkcs11',
+    env: {
+      KEY_SHARE_CIPHER: 'pkcs11',
+      PKCS11_LIBRARY: token.libraryPath,
+      PKCS11_TOKEN_LABEL: token.label,
+      PKCS11_PIN: token.userPin,
+      PKCS11_KEY_LABEL: HSM_KEY_LABEL,
+      PKCS11_POOL_SIZE: '4',
+    },
+    secrets: [token.userPin, token.soPin],
+    token,
+    directory,
+    close,
+  };
+}
+
+async function awsKmsFixture(
+  kind: ProviderKind,
+  mode: 'direct' | 'envelope',
+  directory: string,
+  removeDirectory: () => Promise<void>,
+): Promise<ProviderFixture> {
+  const moto = await startMoto();
+  const admin = new KMS({ endpoint: moto.endpoint, region: moto.region });
+  const { KeyMetadata } = await admin.createKey({
+    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeySpec: 'SYMMETRIC_DEFAULT',
+  });
+  admin.destroy();
+
+  return {
+    kind,
+    env: {
+      KEY_SHARE_CIPHER: 'aws-kms',
+      DKMS_KMS_KEY_ID: KeyMetadata!.Arn!,
+      AWS_REGION: moto.region,
+      AWS_ENDPOINT_URL_KMS: moto.endpoint,
+      KMS_MODE: mode,
+      KMS_MAX_ATTEMPTS: '1',
+      KMS_CONNECT_TIMEOUT_MS: '500',
+      KMS_REQUEST_TIMEOUT_MS: '1500',
+    },
+    secrets: [],
+    moto,
+    directory,
+    close: async () => {
+      await moto.close();
+      await removeDirectory();
+    },
+  };
+}
