@@ -14,6 +14,7 @@ import { loadServiceConfiguration } from '../src/composition/service-configurati
 import { API_HANDLER } from '../src/composition/tokens';
 import { ConfigurationError } from '../src/config/configuration-error';
 import type { Environment } from '../src/config/environment-reader';
+import { DISABLED_METRICS } from '../src/metrics/request-metrics';
 import { startApiServer, type ApiServer } from '../src/server/api-server';
 
 const POOL_SIZE = 3;
@@ -58,6 +59,7 @@ beforeAll(async () => {
     mode: 'lambda',
     env: pkcs11Environment(),
     logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: DISABLED_METRICS,
   });
   cipher = container.resolve<KeyShareCipher>(KEY_SHARE_CIPHER);
   server = await startApiServer({
@@ -203,6 +205,7 @@ describe('PKCS#11 configuration', () => {
         mode: 'lambda',
         env: pkcs11Environment({ PKCS11_TOKEN_LABEL: idleToken.label, PKCS11_PIN: 'not-the-pin' }),
         logger: new Logger({ logLevel: 'SILENT' }),
+        metrics: DISABLED_METRICS,
       }),
     ).rejects.toThrow('HSM login failed: the PIN is incorrect. Check PKCS11_PIN.');
   });
