@@ -89,7 +89,7 @@ export class SplitKmsStack extends Stack {
       layers: [layer],
     });
 
-    // The function reads the PIN from this secret at start-up; it is never an environment variable.
+    // The function reads the PIN from this secret at start-up, so the PIN is never an environment variable.
     secretsmanager.Secret.fromSecretCompleteArn(
       this,
       'Pkcs11PinSecret',

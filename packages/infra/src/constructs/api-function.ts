@@ -88,7 +88,7 @@ export class ApiFunction extends Construct {
   }
 }
 
-/** Reads the function timeout from the timeout arithmetic in `timeout-budget.ts`. */
+/** Computes the function timeout with the arithmetic in `timeout-budget.ts`. */
 export function functionTimeoutSeconds(settings: DeploymentSettings): number {
   return computeFunctionTimeoutSeconds({
     jwksTimeoutMs: settings.jwksTimeoutMs,
@@ -103,7 +103,7 @@ export function functionTimeoutSeconds(settings: DeploymentSettings): number {
  * esbuild options. The AWS SDK is bundled rather than taken from the
  * runtime, so the function runs the SDK versions that the lock file pins and
  * the tests exercised. pkcs11js stays external because esbuild cannot bundle a
- * `.node` file; the CloudHSM variant copies it in after bundling, and the KMS
+ * `.node` file. The CloudHSM variant copies it in after bundling, and the KMS
  * variant never loads it.
  */
 function bundlingOptions(usesHsm: boolean): nodejs.BundlingOptions {

@@ -25,7 +25,11 @@ export const DEFAULTS = {
    */
   enable_source_maps: false,
 
-  /** The token label of the single slot that the AWS CloudHSM PKCS#11 library exposes. */
+  /**
+   * The token label of the single slot that the AWS CloudHSM PKCS#11 library exposes.
+   * NOTE: taken from a user report for Client SDK 5, not from AWS documentation. Check it with
+   * `pkcs11-tool --module <library> --list-slots` on a client of the cluster.
+   */
   hsm_token_label: 'hsm1',
 
   /** Path of the AWS CloudHSM Client SDK 5 PKCS#11 library inside a layer, which Lambda extracts to /opt. */

@@ -14,7 +14,7 @@ import {
   type PowertoolsLogLevel,
 } from './types';
 
-/** A secure default that the customer overrode, and the warning that says so. */
+/** A secure default that the customer overrode, and the warning about it. */
 export interface SecureDefaultOverride {
   readonly setting: SecureDefaultName;
   readonly message: string;
@@ -46,8 +46,8 @@ export function loadSettings(context: Readonly<Record<string, unknown>>): Loaded
 }
 
 /**
- * Context keys in snake_case are this app's namespace; CDK's own keys contain
- * a colon or start with "@". A misspelled setting would otherwise be ignored.
+ * Context keys in snake_case are this app's namespace, because CDK's own keys
+ * contain a colon or start with "@". A misspelled setting would otherwise be ignored.
  */
 function rejectUnknownSettings(
   reader: SettingsReader,
