@@ -537,4 +537,3 @@ describe('token attacks: logs', () => {
     expect(requestErrorsWithoutId(api.logLines)).toEqual([]);
   });
 });
-
