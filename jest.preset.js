@@ -6,6 +6,8 @@ const packagesDir = path.join(__dirname, 'packages');
 
 module.exports = {
   testEnvironment: 'node',
+  // Tests and hooks start real servers (moto, SoftHSM2, JWKS) on a shared 2-core machine.
+  testTimeout: 60_000,
   transform: {
     '^.+\\.(t|j)sx?$': [
       '@swc/jest',

@@ -144,6 +144,8 @@ export class TestJwksServer {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, '127.0.0.1', () => resolve());
+      // A test that never calls stop() must not keep jest alive.
+      server.unref();
     });
     this.#port = (server.address() as AddressInfo).port;
     this.#server = server;

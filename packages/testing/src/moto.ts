@@ -94,6 +94,9 @@ export async function startMoto(): Promise<MotoServer> {
 
   const motoPort = await findFreePort();
   const emulator = await spawnMoto(motoPort);
+  // A test that times out before close() must not keep jest alive: the emulator and its pipe are unreferenced.
+  emulator.unref();
+  (emulator.stderr as { unref?: () => void } | null)?.unref?.();
   const killOnExit = (): void => {
     emulator.kill('SIGKILL');
   };
@@ -253,6 +256,7 @@ class CountingProxy {
 
   async listen(port: number): Promise<number> {
     this.#server.listen(port, '127.0.0.1');
+    this.#server.unref();
     await once(this.#server, 'listening');
 
     return (this.#server.address() as AddressInfo).port;
