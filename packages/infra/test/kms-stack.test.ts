@@ -21,8 +21,10 @@ describe('KMS variant key', () => {
   });
 
   it('names the alias after the environment', () => {
-    template.hasResourceProperties('AWS::KMS::Alias', {
-      AliasName: 'alias/dkms-customer-key-prod',
+    template.hasResource('AWS::KMS::Alias', {
+      Properties: { AliasName: 'alias/dkms-customer-key-prod' },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
     });
     synthTemplate({ env_name: 'staging' }).hasResourceProperties('AWS::KMS::Alias', {
       AliasName: 'alias/dkms-customer-key-staging',

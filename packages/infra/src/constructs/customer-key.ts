@@ -97,12 +97,21 @@ export class CustomerKey extends Construct {
 }
 
 function createKey(scope: Construct, envName: string): kms.Key {
-  return new kms.Key(scope, 'Key', {
-    alias: `dkms-customer-key-${envName}`,
+  const key = new kms.Key(scope, 'Key', {
     description: `Split KMS: encrypts wallet key shares (${envName}).`,
     enableKeyRotation: FIXED_SECURE_SETTINGS.keyRotation,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+
+  // The alias outlives the stack too, so deploying again after a delete fails on the taken alias
+  // instead of quietly creating a second key that cannot decrypt the stored shares.
+  new kms.Alias(scope, 'Alias', {
+    aliasName: `alias/dkms-customer-key-${envName}`,
+    targetKey: key,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+
+  return key;
 }
 
 /**
