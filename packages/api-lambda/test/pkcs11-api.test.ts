@@ -195,7 +195,10 @@ describe('PKCS#11 configuration', () => {
     const configuration = loadServiceConfiguration(pkcs11Environment(), 'lambda');
 
     expect(JSON.stringify(configuration.primary.config)).not.toContain(token.userPin);
-    expect((configuration.primary.config as { pin: string }).pin).toBe(token.userPin);
+    expect((configuration.primary.config as { pinSource: unknown }).pinSource).toEqual({
+      kind: 'value',
+      pin: token.userPin,
+    });
   });
 
   it('reports a wrong PIN at start-up', async () => {

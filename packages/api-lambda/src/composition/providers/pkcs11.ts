@@ -1,13 +1,17 @@
 import type { Pkcs11IvMode, Pkcs11KeyShareCipherOptions } from '@split-kms/provider-pkcs11-hsm';
 
 import { EnvironmentReader } from '../../config/environment-reader';
+import { readPinSource, resolvePin, type Pkcs11PinSource } from './pkcs11-pin';
 import type { ProviderModule } from './provider-module';
 
-/** Settings of the PKCS#11 HSM provider. The PIN is a non-enumerable property, so logging the config skips it. */
+/**
+ * Settings of the PKCS#11 HSM provider. The PIN source is a non-enumerable
+ * property, so logging the config skips it.
+ */
 export type Pkcs11ProviderConfig = Pick<
   Pkcs11KeyShareCipherOptions,
-  'libraryPath' | 'tokenLabel' | 'slot' | 'pin' | 'keyLabel' | 'poolSize' | 'ivMode'
->;
+  'libraryPath' | 'tokenLabel' | 'slot' | 'keyLabel' | 'poolSize' | 'ivMode'
+> & { readonly pinSource: Pkcs11PinSource };
 
 const IV_MODES: readonly Pkcs11IvMode[] = ['caller', 'hsm-generated', 'hsm-prepended'];
 const DEFAULT_POOL_SIZE = 4;
@@ -26,7 +30,7 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       'PKCS11_LIBRARY',
       "Set it to the path of the HSM vendor's PKCS#11 library, such as /opt/cloudhsm/lib/libcloudhsm_pkcs11.so.",
     );
-    const pin = readPin(reader, env);
+    const pinSource = readPinSource(reader, env);
     const keyLabel = reader.requiredString(
       'PKCS11_KEY_LABEL',
       'Set it to the CKA_LABEL of the AES-256 key (create one with split-kms-hsm create).',
@@ -42,7 +46,7 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
     if (
       reader.problems.length > 0 ||
       libraryPath === undefined ||
-      pin === undefined ||
+      pinSource === undefined ||
       keyLabel === undefined
     ) {
       return { problems: reader.problems };
@@ -54,16 +58,20 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       poolSize,
       ivMode,
       ...token,
-      pin: '',
+      pinSource: { kind: 'value', pin: '' },
     };
-    Object.defineProperty(config, 'pin', { value: pin, enumerable: false });
+    Object.defineProperty(config, 'pinSource', { value: pinSource, enumerable: false });
 
     return { config };
   },
 
   async create(config, { logger }) {
     const { Pkcs11KeyShareCipher } = await import('@split-kms/provider-pkcs11-hsm');
-    const cipher = await Pkcs11KeyShareCipher.connect(config);
+    const { pinSource, ...options } = config;
+    const cipher = await Pkcs11KeyShareCipher.connect({
+      ...options,
+      pin: await resolvePin(pinSource),
+    });
 
     logger.info('Connected to the PKCS#11 token.', {
       provider: 'pkcs11',
@@ -73,30 +81,12 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       keyLabel: config.keyLabel,
       poolSize: config.poolSize,
       ivMode: config.ivMode,
+      pinSource: pinSource.kind,
     });
 
     return cipher;
   },
 };
-
-function readPin(
-  reader: EnvironmentReader,
-  env: Readonly<Record<string, string | undefined>>,
-): string | undefined {
-  const pin = env['PKCS11_PIN'];
-  if (pin === undefined || pin.length === 0) {
-    // The message never quotes the value: it is a secret.
-    reader.addProblem(
-      'PKCS11_PIN',
-      'is not set.',
-      'Set it to the crypto user\'s PIN ("user:password" on AWS CloudHSM), for example from a secret.',
-    );
-
-    return undefined;
-  }
-
-  return pin;
-}
 
 function readTokenSelection(reader: EnvironmentReader): { tokenLabel?: string; slot?: number } {
   const tokenLabel = reader.optionalString('PKCS11_TOKEN_LABEL');
