@@ -3,7 +3,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ConfigurationError } from '../../config/configuration-error';
 import type { EnvironmentReader } from '../../config/environment-reader';
 
-/** Where the PKCS#11 user PIN comes from. */
+/** The source of the PKCS#11 user PIN. */
 export type Pkcs11PinSource =
   /** `PKCS11_PIN`: the PIN itself, for local runs and tests. */
   | { readonly kind: 'value'; readonly pin: string }
