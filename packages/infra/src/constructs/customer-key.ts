@@ -25,9 +25,10 @@ export type CustomerKeyAction = 'kms:Encrypt' | 'kms:Decrypt' | 'kms:GenerateDat
  * The symmetric KMS key that encrypts key shares: created per environment, or
  * brought by the customer.
  *
- * Every grant requires the request's encryption context to carry the `ewi`
- * key and no key outside an allow-list, so the function can use the key only
- * for requests bound to one wallet.
+ * Every grant of a cryptographic operation requires the encryption context
+ * to carry the `ewi` key and no key outside an allow-list, so the function can
+ * use the key only for requests bound to one wallet. Only `DescribeKey`, which
+ * returns metadata and takes no context, is granted without it.
  */
 export class CustomerKey extends Construct {
   readonly key: kms.IKey;
