@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 import { createKey, openAdminSession } from '@split-kms/provider-pkcs11-hsm';
 import { TestJwksServer } from '@split-kms/testing/jwks';
+import { startMoto, type MotoServer } from '@split-kms/testing/moto';
 import {
   createSoftHsmToken,
   removeSoftHsmDirectory,
   type SoftHsmToken,
 } from '@split-kms/testing/softhsm';
 
-import { bundleFunction } from './bundle-assets';
+import type { SynthesizedFunction } from '../bench/function-bundle';
+import { synthesizeTestFunction } from './bundle-assets';
 import { envelopeOf, httpApiEvent, invokeBundle } from './bundled-handler';
 import { HSM_CONTEXT } from './stack-fixtures';
 
@@ -17,12 +20,14 @@ const ORIGIN = 'https://auth.magic.link';
 
 /*
  * Runs the CloudHSM variant's real bundle, with the pkcs11js addon that the
- * bundling step copied, against a SoftHSM2 token and a local JWKS server.
+ * bundling step copied and the environment that the template sets, against a
+ * SoftHSM2 token, a PIN secret in moto's Secrets Manager and a local JWKS server.
  */
 describe('CloudHSM variant bundle on SoftHSM2', () => {
-  let bundleDir = '';
   let token: SoftHsmToken;
+  let moto: MotoServer;
   let jwks: TestJwksServer;
+  let deployed: SynthesizedFunction;
 
   beforeAll(async () => {
     token = createSoftHsmToken();
@@ -38,26 +43,40 @@ describe('CloudHSM variant bundle on SoftHSM2', () => {
       admin.close();
     }
 
+    moto = await startMoto();
+    const secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region });
+    const secret = await secrets.send(
+      new CreateSecretCommand({ Name: 'split-kms/pin', SecretString: token.userPin }),
+    );
+    secrets.destroy();
+
     jwks = await TestJwksServer.start();
-    bundleDir = bundleFunction(HSM_CONTEXT);
+    deployed = synthesizeTestFunction({
+      ...HSM_CONTEXT,
+      hsm_library_path: token.libraryPath,
+      hsm_token_label: token.label,
+      hsm_key_label: KEY_LABEL,
+      hsm_pin_secret_arn: secret.ARN,
+      // SoftHSM2 uses the caller's IV, unlike AWS CloudHSM.
+      hsm_iv_mode: 'caller',
+    });
   });
 
   afterAll(async () => {
     await jwks.stop();
+    await moto.close();
     removeSoftHsmDirectory();
   });
 
   function environment(): Record<string, string> {
     return {
-      SOFTHSM2_CONF: process.env.SOFTHSM2_CONF ?? '',
-      KEY_SHARE_CIPHER: 'pkcs11',
-      PKCS11_LIBRARY: token.libraryPath,
-      PKCS11_TOKEN_LABEL: token.label,
-      PKCS11_KEY_LABEL: KEY_LABEL,
-      PKCS11_PIN: token.userPin,
-      PKCS11_IV_MODE: 'caller',
+      ...deployed.environment,
+      // Synthesis accepts only an https JWKS URL, but the test server is plain HTTP on loopback.
       JWKS_URL: jwks.url,
-      CORS_ALLOW_ORIGINS: ORIGIN,
+      SOFTHSM2_CONF: process.env.SOFTHSM2_CONF ?? '',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     };
   }
@@ -66,7 +85,7 @@ describe('CloudHSM variant bundle on SoftHSM2', () => {
     const json = { origin: ORIGIN, 'content-type': 'application/json' };
 
     return invokeBundle(
-      bundleDir,
+      deployed.bundleDir,
       [
         httpApiEvent(
           'POST',
@@ -85,11 +104,17 @@ describe('CloudHSM variant bundle on SoftHSM2', () => {
     );
   }
 
+  it('passes the PIN as a secret ARN', () => {
+    expect(deployed.environment.PKCS11_PIN_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
+    expect(deployed.environment).not.toHaveProperty('PKCS11_PIN');
+  });
+
   it('round-trips a share through the bundle', async () => {
     const bearer = await jwks.mintToken({ claims: { ewi: 'wallet-1' } });
     const [encrypt, decrypt] = await encryptThenDecrypt(bearer, bearer);
 
-    expect(encrypt!.statusCode).toBe(200);
+    // A start-up failure shows here with its error code, such as SERVICE_MISCONFIGURED.
+    expect(envelopeOf(encrypt)).toMatchObject({ error_code: '', status: 'OK' });
     expect((envelopeOf(encrypt).data as { ciphertext: string }).ciphertext).toMatch(
       /^[A-Za-z0-9+/]+=*$/,
     );

@@ -4,17 +4,19 @@ import { KMS } from '@aws-sdk/client-kms';
 import { TestJwksServer } from '@split-kms/testing/jwks';
 import { startMoto, type MotoServer } from '@split-kms/testing/moto';
 
-import { bundleFunction } from './bundle-assets';
+import type { SynthesizedFunction } from '../bench/function-bundle';
+import { synthesizeTestFunction } from './bundle-assets';
 import { envelopeOf, httpApiEvent, invokeBundle } from './bundled-handler';
 
 const ORIGIN = 'https://auth.magic.link';
 
 /*
- * Runs the KMS variant's real bundle, with the AWS SDK bundled into it,
- * against moto's KMS emulator and a local JWKS server.
+ * Runs the KMS variant's real bundle, with the AWS SDK bundled into it and the
+ * environment that the template sets, against moto's KMS emulator and a local
+ * JWKS server. The key is moto's, given as `existing_key_arn`.
  */
 describe('KMS variant bundle on moto', () => {
-  let bundleDir = '';
+  const deployed: Partial<Record<'direct' | 'envelope', SynthesizedFunction>> = {};
   let moto: MotoServer;
   let jwks: TestJwksServer;
   let kms: KMS;
@@ -27,7 +29,9 @@ describe('KMS variant bundle on moto', () => {
     keyArn = created.KeyMetadata!.Arn!;
 
     jwks = await TestJwksServer.start();
-    bundleDir = bundleFunction({});
+    for (const kmsMode of ['direct', 'envelope'] as const) {
+      deployed[kmsMode] = synthesizeTestFunction({ existing_key_arn: keyArn, kms_mode: kmsMode });
+    }
   });
 
   afterAll(async () => {
@@ -44,6 +48,8 @@ describe('KMS variant bundle on moto', () => {
       authorization: `Bearer ${bearer}`,
     };
 
+    const { bundleDir, environment } = deployed[kmsMode]!;
+
     return invokeBundle(
       bundleDir,
       [
@@ -51,19 +57,28 @@ describe('KMS variant bundle on moto', () => {
         httpApiEvent('POST', '/decrypt', headers, '{"ciphertext":"{{ciphertext}}"}'),
       ],
       {
+        ...environment,
+        // Synthesis accepts only an https JWKS URL, but the test server is plain HTTP on loopback.
+        JWKS_URL: jwks.url,
         AWS_REGION: moto.region,
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_ENDPOINT_URL_KMS: moto.endpoint,
-        KEY_SHARE_CIPHER: 'aws-kms',
-        DKMS_KMS_KEY_ID: keyArn,
-        KMS_MODE: kmsMode,
-        JWKS_URL: jwks.url,
-        CORS_ALLOW_ORIGINS: ORIGIN,
         POWERTOOLS_LOG_LEVEL: 'ERROR',
       },
     );
   }
+
+  it('names the key and mode in the environment', () => {
+    expect(deployed.direct!.environment).toMatchObject({
+      DKMS_KMS_KEY_ID: keyArn,
+      KMS_MODE: 'direct',
+    });
+    expect(deployed.envelope!.environment).toMatchObject({
+      DKMS_KMS_KEY_ID: keyArn,
+      KMS_MODE: 'envelope',
+    });
+  });
 
   it.each(['direct', 'envelope'] as const)('round-trips a share in %s mode', async (kmsMode) => {
     const [encrypt, decrypt] = await encryptThenDecrypt(kmsMode, 'wallet-1');
