@@ -110,6 +110,7 @@ beforeAll(async () => {
     jwks: softwareApi.jwks,
     env: {
       AWS_ENDPOINT_URL_KMS: proxy.url,
+      KMS_CONNECT_TIMEOUT_MS: '500',
       KMS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
       KEY_SHARE_CIPHER_DECRYPT_ONLY: 'software',
       SOFTWARE_KEY_FILE: software.env['SOFTWARE_KEY_FILE']!,

@@ -128,8 +128,6 @@ async function awsKmsFixture(
       AWS_ENDPOINT_URL_KMS: moto.endpoint,
       KMS_MODE: mode,
       KMS_MAX_ATTEMPTS: '1',
-      KMS_CONNECT_TIMEOUT_MS: '500',
-      KMS_REQUEST_TIMEOUT_MS: '1500',
     },
     secrets: [],
     moto,

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
+/** Characters that separate a secret from the text around it in a JSON log line. */
+const FRAGMENT_SEPARATORS = /[\s"',:;{}[\]\\=()<>]+/u;
+
 /**
  * Secret values that a suite sent or used (tokens, sentinel claims,
  * plaintexts, ciphertexts, PINs, key material), and a check that no captured
@@ -24,6 +27,32 @@ export class SecretLedger {
 
   get size(): number {
     return this.#secrets.size;
+  }
+
+  /**
+   * Like `findLeaks`, but fast enough for the many lines and secrets of a
+   * load run: it cuts each line at characters that no recorded secret
+   * contains (quotes, blanks, JSON punctuation, `=`) and looks each fragment
+   * up. A secret glued to other text without such a character is missed,
+   * which `findLeaks` would find.
+   */
+  findLeaksByFragment(lines: readonly string[]): string[] {
+    const byFragment = new Map<string, string>();
+    for (const [value, kind] of this.#secrets) {
+      byFragment.set(value.replace(/=+$/u, ''), kind);
+    }
+
+    const leaks: string[] = [];
+    lines.forEach((line, index) => {
+      for (const fragment of line.split(FRAGMENT_SEPARATORS)) {
+        const kind = byFragment.get(fragment);
+        if (kind !== undefined) {
+          leaks.push(`${kind} in log line ${index}`);
+        }
+      }
+    });
+
+    return leaks;
   }
 
   /** Returns one `kind in line N` entry per log line that contains a secret; empty when none does. */
