@@ -17,7 +17,7 @@ describe('CloudHSM variant function', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['x86_64'],
       Layers: [LAYER_ARN],
-      Timeout: 10,
+      Timeout: 16,
     });
   });
 
@@ -164,6 +164,6 @@ describe('CloudHSM variant with KMS decryption', () => {
   });
 
   it('leaves time for KMS retries', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 19 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 25 });
   });
 });

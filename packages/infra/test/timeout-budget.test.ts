@@ -21,12 +21,12 @@ describe('computeFunctionTimeoutSeconds', () => {
   });
 
   it('counts the HSM instead of KMS', () => {
-    // 3000 JWKS + 5000 session wait + 1000 HSM operation + 1000 handler = 10000 ms.
-    expect(computeFunctionTimeoutSeconds({ ...defaults, usesKms: false, usesHsm: true })).toBe(10);
+    // 3000 JWKS + 6000 start-up + 5000 session wait + 1000 HSM operation + 1000 handler = 16000 ms.
+    expect(computeFunctionTimeoutSeconds({ ...defaults, usesKms: false, usesHsm: true })).toBe(16);
   });
 
   it('counts both for HSM with KMS decryption', () => {
-    expect(computeFunctionTimeoutSeconds({ ...defaults, usesHsm: true })).toBe(19);
+    expect(computeFunctionTimeoutSeconds({ ...defaults, usesHsm: true })).toBe(25);
   });
 
   it('rounds up to whole seconds', () => {

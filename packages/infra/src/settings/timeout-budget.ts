@@ -19,6 +19,13 @@ const HSM_SESSION_WAIT_MS = 5000;
 /** Time for one PKCS#11 operation on an HSM in the same VPC, in ms. An estimate, not a measurement on CloudHSM. */
 const HSM_OPERATION_MS = 1000;
 
+/**
+ * Start-up of the PKCS#11 provider, which the API runs in the first request of
+ * a fresh function instance: the PIN secret read (the API gives Secrets
+ * Manager 5000 ms), then `C_Initialize` and login (1000 ms, an estimate).
+ */
+const HSM_STARTUP_MS = 5000 + 1000;
+
 /** The inputs of the timeout arithmetic. */
 export interface TimeoutInputs {
   readonly jwksTimeoutMs: number;
@@ -36,7 +43,9 @@ export interface TimeoutInputs {
  * The worst request fetches the JWKS until `jwksTimeoutMs`, then makes every
  * KMS attempt until `kmsRequestTimeoutMs`, waiting the SDK's longest
  * throttling backoff (1000 ms × 2^n before retry n, counting from 0) between
- * attempts, when the deployment uses KMS. The CloudHSM variant adds the
+ * attempts, when the deployment uses KMS. The request timeout of
+ * @smithy/node-http-handler runs from the start of the request, so it covers
+ * the connection too. The CloudHSM variant adds the provider's start-up, the
  * longest wait for a PKCS#11 session and one HSM operation.
  *
  * The KMS defaults give 3000 + 3 × 2000 + (1000 + 2000) + 1000 ms = 13 s.
@@ -45,7 +54,7 @@ export function computeFunctionTimeoutSeconds(inputs: TimeoutInputs): number {
   const kmsMs = inputs.usesKms
     ? inputs.kmsMaxAttempts * inputs.kmsRequestTimeoutMs + maxBackoffMs(inputs.kmsMaxAttempts)
     : 0;
-  const hsmMs = inputs.usesHsm ? HSM_SESSION_WAIT_MS + HSM_OPERATION_MS : 0;
+  const hsmMs = inputs.usesHsm ? HSM_STARTUP_MS + HSM_SESSION_WAIT_MS + HSM_OPERATION_MS : 0;
   const totalMs = inputs.jwksTimeoutMs + kmsMs + hsmMs + HANDLER_ALLOWANCE_MS;
 
   return Math.ceil(totalMs / 1000);
