@@ -47,6 +47,9 @@ function authVariables(settings: DeploymentSettings): Record<string, string> {
 function kmsVariables(settings: DeploymentSettings, kmsKeyArn: string): Record<string, string> {
   return {
     DKMS_KMS_KEY_ID: kmsKeyArn,
+    ...(settings.kmsDecryptKeyArns.length === 0
+      ? {}
+      : { KMS_DECRYPT_KEY_IDS: settings.kmsDecryptKeyArns.join(',') }),
     KMS_MODE: settings.kmsMode,
     KMS_REQUEST_TIMEOUT_MS: String(settings.kmsRequestTimeoutMs),
     KMS_MAX_ATTEMPTS: String(settings.kmsMaxAttempts),

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { ApiAlarms } from './constructs/alarms';
 import { ApiFunction } from './constructs/api-function';
 import { CustomerKey, type CustomerKeyAction } from './constructs/customer-key';
+import { grantDecryptOnlyKeys } from './constructs/decrypt-only-keys';
 import { HsmNetwork } from './constructs/hsm-network';
 import { SplitKmsHttpApi } from './constructs/http-api';
 import { buildLambdaEnvironment } from './lambda-environment';
@@ -54,6 +55,9 @@ export class SplitKmsStack extends Stack {
       FIXED_SECURE_SETTINGS.encryptionContextKey,
     ]);
     this.customerKey?.grantDescribe(this.apiFunction.role);
+    grantDecryptOnlyKeys(this.apiFunction.role, settings.kmsDecryptKeyArns, [
+      FIXED_SECURE_SETTINGS.encryptionContextKey,
+    ]);
 
     this.httpApi = new SplitKmsHttpApi(this, 'HttpApi', {
       handler: this.apiFunction.function,

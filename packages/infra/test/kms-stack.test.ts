@@ -112,6 +112,39 @@ describe('KMS variant least privilege', () => {
   });
 });
 
+describe('KMS variant decrypt-only keys', () => {
+  const oldKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/00000000-1111-2222-3333-444444444444';
+  const template = synthTemplate({ kms_decrypt_key_arns: oldKeyArn });
+
+  it('allows only Decrypt with the wallet context', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'kms:Decrypt',
+            Condition: WALLET_CONTEXT_CONDITION,
+            Effect: 'Allow',
+            Resource: oldKeyArn,
+          },
+          { Action: 'kms:DescribeKey', Effect: 'Allow', Resource: oldKeyArn },
+        ]),
+      },
+    });
+  });
+
+  it('lists the keys for the API', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KMS_DECRYPT_KEY_IDS: oldKeyArn }) },
+    });
+  });
+
+  it('adds nothing by default', () => {
+    synthTemplate().hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KMS_DECRYPT_KEY_IDS: Match.absent() }) },
+    });
+  });
+});
+
 describe('KMS variant function', () => {
   const template = synthTemplate();
 

@@ -228,6 +228,16 @@ describe('loadSettings validation', () => {
     ['long token label', { ...HSM_CONTEXT, hsm_token_label: 'x'.repeat(33) }, 'hsm_token_label'],
     ['unknown IV mode', { ...HSM_CONTEXT, hsm_iv_mode: 'random' }, 'hsm_iv_mode'],
     ['non-boolean source maps', { enable_source_maps: 'no' }, 'enable_source_maps'],
+    [
+      'alias among decrypt keys',
+      { kms_decrypt_key_arns: `${EXISTING_KEY_ARN},alias/old` },
+      'kms_decrypt_key_arns',
+    ],
+    [
+      'decrypt keys unused by HSM',
+      { ...HSM_CONTEXT, kms_decrypt_key_arns: EXISTING_KEY_ARN },
+      'kms_decrypt_key_arns is unused',
+    ],
     ['non-boolean flag', { ...HSM_CONTEXT, hsm_decrypt_with_kms: 'yes' }, 'hsm_decrypt_with_kms'],
     [
       'key ARN unused by HSM',

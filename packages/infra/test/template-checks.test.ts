@@ -21,6 +21,8 @@ const VARIANTS: ReadonlyArray<[string, Record<string, unknown>]> = [
     'KMS with every option',
     {
       existing_key_arn: EXISTING_KEY_ARN,
+      kms_decrypt_key_arns:
+        'arn:aws:kms:eu-west-1:123456789012:key/00000000-1111-2222-3333-444444444444',
       kms_mode: 'envelope',
       domain_name: 'kms.example.com',
       acm_cert_arn: CERTIFICATE_ARN,

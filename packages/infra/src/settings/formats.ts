@@ -42,7 +42,12 @@ export const FORMATS = {
   kmsKeyArn: {
     pattern: arn('kms', `key/(?:mrk-[0-9a-f]{32}|${UUID})`),
     description:
-      'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>); alias ARNs cannot be granted',
+      'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), because alias ARNs cannot be granted',
+  },
+  kmsKeyArns: {
+    pattern: arn('kms', `key/(?:mrk-[0-9a-f]{32}|${UUID})`),
+    description:
+      'KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>), because alias ARNs cannot be granted',
   },
   snsTopicArn: {
     pattern: arn('sns', '[A-Za-z0-9_-]{1,256}'),

@@ -106,6 +106,7 @@ function readAuthSettings(reader: SettingsReader) {
 function readKmsSettings(reader: SettingsReader) {
   return {
     existingKeyArn: reader.string('existing_key_arn', FORMATS.kmsKeyArn),
+    kmsDecryptKeyArns: reader.list('kms_decrypt_key_arns', FORMATS.kmsKeyArns) ?? [],
     kmsMode: reader.choice<KmsMode>('kms_mode', ['direct', 'envelope']) ?? DEFAULTS.kms_mode,
     kmsRequestTimeoutMs:
       reader.number('kms_request_timeout_ms', { min: 100, max: 10_000, integer: true }) ??
@@ -177,6 +178,12 @@ function checkCombinations(reader: SettingsReader, settings: DeploymentSettings)
   if (reader.isSet('acm_cert_arn') && !reader.isSet('domain_name')) {
     reader.addProblem(
       'acm_cert_arn is set without domain_name: set the custom domain that the certificate covers.',
+    );
+  }
+
+  if (!usesKms(settings) && reader.isSet('kms_decrypt_key_arns')) {
+    reader.addProblem(
+      'kms_decrypt_key_arns is unused with key_share_cipher=pkcs11 unless hsm_decrypt_with_kms=true.',
     );
   }
 

@@ -51,6 +51,8 @@ export interface DeploymentSettings {
 
   /** ARN of a key the customer already has. The stack then grants access to it and creates no key. */
   readonly existingKeyArn?: string;
+  /** Further KMS keys that may only decrypt, for ciphertexts made under an earlier key. */
+  readonly kmsDecryptKeyArns: readonly string[];
   readonly kmsMode: KmsMode;
   readonly kmsRequestTimeoutMs: number;
   readonly kmsMaxAttempts: number;
@@ -92,6 +94,7 @@ export const SETTING_NAMES = [
   'jwt_clock_tolerance_seconds',
   'jwks_timeout_ms',
   'existing_key_arn',
+  'kms_decrypt_key_arns',
   'kms_mode',
   'kms_request_timeout_ms',
   'kms_max_attempts',
