@@ -8,10 +8,11 @@ import { synthesizeFunctionBundle } from './function-bundle';
 
 /*
  * Measures the deployed bundle of each variant: its size, the time a fresh
- * Node process takes to `require` it, and the time until its first response
- * (GET /healthz, which builds the service container and the KMS provider),
- * beside the same handler loaded from its TypeScript sources through tsx.
- * Prints a markdown table. Run: npm run bench -w @split-kms/infra
+ * Node process takes to `require` it, and the time until its first response.
+ * The first response is to GET /healthz, which builds the service container
+ * and the KMS provider. The baseline is the same handler loaded from its
+ * TypeScript sources through tsx. Prints a markdown table.
+ * Run: npm run bench -w @split-kms/infra
  */
 
 const RUNS = 20;
