@@ -93,6 +93,7 @@ async function runOnce(
   let next = 0;
   let mismatches = 0;
 
+  const started = performance.now();
   const result = await autocannon({
     url,
     connections,
@@ -127,6 +128,7 @@ async function runOnce(
       },
     ],
   });
+  const seconds = (performance.now() - started) / 1000;
 
   return {
     requests: result.requests.total,
@@ -134,7 +136,7 @@ async function runOnce(
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     mismatches: mismatches + Math.max(0, next - shares.length),
-    requestsPerSecond: result.requests.total / Math.max(result.duration, 0.001),
+    requestsPerSecond: result.requests.total / seconds,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
   };
