@@ -136,7 +136,11 @@ export class Pkcs11Connection {
     }
   }
 
-  /** Closes every session of this provider and rejects waiting requests. Leaves the library initialized. */
+  /**
+   * Closes every session of this provider and rejects waiting requests. Leaves
+   * the library initialized. A session that is already gone (the library was
+   * finalized, or the token reset) needs no closing, so that error is ignored.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const errors = this.#pool.close(
@@ -146,8 +150,9 @@ export class Pkcs11Connection {
       errors.push(...this.#reset(this.#current));
     }
 
-    if (errors.length > 0) {
-      throw new AggregateError(errors, 'Closing one or more HSM sessions failed.');
+    const failures = errors.filter((error) => !isConnectionLost(error));
+    if (failures.length > 0) {
+      throw new AggregateError(failures, 'Closing one or more HSM sessions failed.');
     }
   }
 

@@ -119,3 +119,14 @@ describe('Pkcs11KeyShareCipher sessions', () => {
     expect((await cipher.checkHealth()).healthy).toBe(true);
   });
 });
+
+describe('Pkcs11KeyShareCipher close', () => {
+  it('closes cleanly after the library was finalized', async () => {
+    const cipher = await connect(fixture, { poolSize: 2 });
+    await roundTrip(cipher, 1);
+
+    finalizeLibrary();
+
+    await expect(cipher.close()).resolves.toBeUndefined();
+  });
+});
