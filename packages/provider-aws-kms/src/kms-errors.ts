@@ -141,8 +141,20 @@ function errorName(error: unknown): string {
   return 'UnknownError';
 }
 
+/**
+ * Tells whether the failure came from the server side: an error the SDK
+ * marks as a server fault, or any HTTP 5xx answer. A proxy or load balancer
+ * in front of KMS answers 502, 503 or 504 with an HTML body, which the SDK
+ * reports as a `SyntaxError` with `$metadata.httpStatusCode` and no `$fault`.
+ */
 function isServerFault(error: unknown): boolean {
-  return (error as { $fault?: unknown } | null)?.$fault === 'server';
+  const candidate = error as {
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  } | null;
+  const status = candidate?.$metadata?.httpStatusCode;
+
+  return candidate?.$fault === 'server' || (typeof status === 'number' && status >= 500);
 }
 
 /**

@@ -75,6 +75,13 @@ describe('mapKmsError', () => {
     ],
     ['a 503 of any name', serviceError('SomethingElse', 'server'), 'PROVIDER_UNAVAILABLE'],
     [
+      'a proxy 502 that is not JSON',
+      Object.assign(new SyntaxError('Unexpected token \'<\', "<html>" is not valid JSON'), {
+        $metadata: { attempts: 1, totalRetryDelay: 0, httpStatusCode: 502 },
+      }),
+      'PROVIDER_UNAVAILABLE',
+    ],
+    [
       'a refused connection',
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
       'PROVIDER_UNAVAILABLE',

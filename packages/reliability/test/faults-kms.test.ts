@@ -61,6 +61,13 @@ const FAULTS: readonly KmsFault[] = [
     },
   },
   {
+    name: '502 from a load balancer',
+    code: 'KEY_SERVICE_UNAVAILABLE',
+    apply: async () => {
+      proxy.fault = { kind: 'status', statusCode: 502 };
+    },
+  },
+  {
     name: 'KMSInternalException',
     code: 'KEY_SERVICE_UNAVAILABLE',
     apply: async () => moto.injectFault({ type: 'KMSInternalException', status: 500 }, 2),
