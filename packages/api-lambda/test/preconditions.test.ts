@@ -2,10 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import { createTestSigningKey, signTestToken } from '@split-kms/testing/jwks';
+import { createLocalJWKSet } from 'jose';
 
 import { AuthError } from '../src/auth/auth-errors';
 import { extractBearerToken, MAX_AUTHORIZATION_LENGTH } from '../src/auth/bearer-token';
+import { JwtVerifier } from '../src/auth/jwt-verifier';
+import { VerificationCache } from '../src/auth/verification-cache';
 import { ApiError } from '../src/http/api-error';
 import { decodeStrictBase64 } from '../src/http/base64';
 import { createApiHandler } from '../src/http/handler';
@@ -129,6 +133,40 @@ const CHECKS: Record<string, () => Promise<void> | void> = {
     });
 
     expect(response.statusCode).toBe(413);
+  },
+  "Precondition: the entry is used only before the token's exp and the cache's max age.": () => {
+    let now = 1_000_000;
+    const cache = new VerificationCache({ maxEntries: 10, maxAgeSeconds: 60 }, () => now);
+    cache.set('token-exp', { ewi: 'wallet-a' }, 'key', now / 1000 + 2);
+    cache.set('token-age', { ewi: 'wallet-a' }, 'key', now / 1000 + 3600);
+
+    now += 2000;
+    expect(cache.get('token-exp')).toBeUndefined();
+    now += 58_000;
+    expect(cache.get('token-age')).toBeUndefined();
+  },
+  'Precondition: the key resolver still returns the key that verified this token.': async () => {
+    const key = await createTestSigningKey();
+    const firstKeySet = createLocalJWKSet({ keys: [key.publicJwk] });
+    const secondKeySet = createLocalJWKSet({ keys: [key.publicJwk] });
+    let keySet = firstKeySet;
+    const verifier = new JwtVerifier({
+      keyResolver: async (header, token) => keySet(header, token),
+      algorithms: ['RS256'],
+      clockToleranceSeconds: 0,
+      verificationCache: { maxEntries: 10, maxAgeSeconds: 60 },
+    });
+    const bearer = `Bearer ${await signTestToken(key)}`;
+    const verifySignature = jest.spyOn(globalThis.crypto.subtle, 'verify');
+
+    await verifier.verify(bearer);
+    await verifier.verify(bearer);
+    expect(verifySignature).toHaveBeenCalledTimes(1);
+
+    keySet = secondKeySet;
+    await verifier.verify(bearer);
+    expect(verifySignature).toHaveBeenCalledTimes(2);
+    verifySignature.mockRestore();
   },
   'Precondition: the ciphertext is not empty.': () => {
     expect(codeOf(() => decodeStrictBase64(''))).toBe('INVALID_CIPHERTEXT');

@@ -1,8 +1,15 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  decodeProtectedHeader,
+  jwtVerify,
+  type CompactJWSHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 
 import { AuthError, JwksUnavailableError } from './auth-errors';
 import { extractBearerToken } from './bearer-token';
 import { authErrorFromJose } from './jose-errors';
+import { VerificationCache, type VerificationCacheOptions } from './verification-cache';
 
 /** Options of `JwtVerifier`. */
 export interface JwtVerifierOptions {
@@ -16,6 +23,8 @@ export interface JwtVerifierOptions {
   readonly audience?: string;
   /** Leeway for `exp` and `nbf`, in seconds. */
   readonly clockToleranceSeconds: number;
+  /** Reuse successful verifications of identical tokens within these limits. @default no cache */
+  readonly verificationCache?: VerificationCacheOptions;
 }
 
 /** The only part of a verified token that the API uses. */
@@ -27,6 +36,7 @@ export interface VerifiedCaller {
 /** Verifies bearer tokens and returns the caller's wallet id. */
 export class JwtVerifier {
   readonly #options: JwtVerifierOptions;
+  readonly #cache: VerificationCache | undefined;
 
   constructor(options: JwtVerifierOptions) {
     const unsafe = options.algorithms.filter(
@@ -37,6 +47,11 @@ export class JwtVerifier {
     }
 
     this.#options = options;
+    const cacheOptions = options.verificationCache;
+    this.#cache =
+      cacheOptions === undefined || cacheOptions.maxEntries === 0
+        ? undefined
+        : new VerificationCache(cacheOptions);
   }
 
   /**
@@ -48,23 +63,63 @@ export class JwtVerifier {
    */
   async verify(authorization: string | readonly string[] | undefined): Promise<VerifiedCaller> {
     const token = extractBearerToken(authorization);
-    const payload = await this.#verifyToken(token);
+    const cached = await this.#cachedCaller(token);
+    if (cached !== undefined) {
+      return cached;
+    }
 
-    return { ewi: readEwi(payload) };
+    const { payload, key } = await this.#verifyToken(token);
+    const caller = { ewi: readEwi(payload) };
+    this.#cache?.set(token, caller, key, payload.exp);
+
+    return caller;
   }
 
-  async #verifyToken(token: string): Promise<JWTPayload> {
+  /**
+   * Returns the cached result of this exact token, or `undefined`. The cache
+   * has already checked the time limits; this checks the key set.
+   */
+  async #cachedCaller(token: string): Promise<VerifiedCaller | undefined> {
+    const entry = this.#cache?.get(token);
+    if (entry === undefined) {
+      return undefined;
+    }
+
+    // Precondition: the key resolver still returns the key that verified this token.
+    const key = await this.#resolveKey(token).catch(() => undefined);
+    if (key !== entry.key) {
+      this.#cache?.delete(token);
+      return undefined;
+    }
+
+    return entry.caller;
+  }
+
+  async #resolveKey(token: string): Promise<unknown> {
+    const [protectedHeader = '', payload = '', signature = ''] = token.split('.');
+
+    // The token passed jwtVerify before it was cached, so its header has an alg.
+    const header = decodeProtectedHeader(token) as CompactJWSHeaderParameters;
+
+    return this.#options.keyResolver(header, {
+      protected: protectedHeader,
+      payload,
+      signature,
+    });
+  }
+
+  async #verifyToken(token: string): Promise<{ payload: JWTPayload; key: unknown }> {
     const { keyResolver, algorithms, issuer, audience, clockToleranceSeconds } = this.#options;
 
     try {
-      const { payload } = await jwtVerify(token, keyResolver, {
+      const { payload, key } = await jwtVerify(token, keyResolver, {
         algorithms: [...algorithms],
         clockTolerance: clockToleranceSeconds,
         ...(issuer === undefined ? {} : { issuer }),
         ...(audience === undefined ? {} : { audience }),
       });
 
-      return payload;
+      return { payload, key };
     } catch (error) {
       if (error instanceof JwksUnavailableError) {
         throw error;

@@ -29,6 +29,10 @@ export function createJwtVerifier(
     ...(auth.issuer === undefined ? {} : { issuer: auth.issuer }),
     ...(auth.audience === undefined ? {} : { audience: auth.audience }),
     clockToleranceSeconds: auth.clockToleranceSeconds,
+    verificationCache: {
+      maxEntries: auth.verificationCacheMaxEntries,
+      maxAgeSeconds: auth.verificationCacheMaxAgeSeconds,
+    },
   });
 }
 

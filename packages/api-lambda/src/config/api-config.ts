@@ -65,6 +65,10 @@ export interface AuthConfig {
    * unknown key id, in seconds. Default 30.
    */
   readonly jwksCooldownSeconds: number;
+  /** `JWT_CACHE_MAX_ENTRIES`: successful verifications of identical tokens kept; 0 turns the cache off. Default 10000. */
+  readonly verificationCacheMaxEntries: number;
+  /** `JWT_CACHE_MAX_AGE_SECONDS`: longest time a cached verification is used, in seconds. Default 60. */
+  readonly verificationCacheMaxAgeSeconds: number;
 }
 
 /** Allowed CORS origins: a list, or any origin (`*`, only when configured explicitly). */
@@ -184,6 +188,16 @@ function readAuthConfig(reader: EnvironmentReader, mode: RuntimeMode): AuthConfi
     jwksCooldownSeconds: reader.integer('JWKS_COOLDOWN_SECONDS', 30, {
       min: 0,
       max: 3600,
+      unit: 'seconds',
+    }),
+    verificationCacheMaxEntries: reader.integer('JWT_CACHE_MAX_ENTRIES', 10_000, {
+      min: 0,
+      max: 1_000_000,
+      unit: 'entries',
+    }),
+    verificationCacheMaxAgeSeconds: reader.integer('JWT_CACHE_MAX_AGE_SECONDS', 60, {
+      min: 1,
+      max: 300,
       unit: 'seconds',
     }),
   };
