@@ -181,7 +181,7 @@ describe('KMS fault: deep health check', () => {
     expect(after.statusCode).toBe(200);
   }, 30_000);
 
-  it('sends Retry-After with a throttled answer', async () => {
+  it('sends Retry-After when throttled', async () => {
     moto.injectFault({ type: 'ThrottlingException' }, 1);
     const response = await api.handle(
       postJson('/encrypt', { plaintext: 'share-throttled' }, token),
