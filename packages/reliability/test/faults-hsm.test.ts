@@ -13,12 +13,11 @@ import { requestErrorsWithoutId, sentinelPlaintext } from './support/secret-ledg
 import { postJson } from '../../api-lambda/test/support/service';
 
 /*
- * Faults of SoftHSM2 under the PKCS#11 provider: the token disappears (its
- * directory moved away and the library finalized, as when an HSM is
- * unplugged or a cluster loses its last member), the library is finalized
- * by someone else, all sessions are closed from outside, and a logout from
- * another session. SoftHSM2 runs inside this process, so there is no network
- * to slow down; the remote faults are covered by the moto suite.
+ * Faults of SoftHSM2 under the PKCS#11 provider. The token disappears, as
+ * when an HSM is unplugged: its directory is moved away and the library
+ * finalized. Someone else finalizes the library, closes all sessions, or logs
+ * out from another session. SoftHSM2 runs inside this process, so there is
+ * no network to slow down, and the moto suite covers remote faults.
  */
 
 const WALLET = 'wallet-hsm-fault';
@@ -29,7 +28,7 @@ let softwareApi: ApiUnderTest;
 let api: ApiUnderTest;
 let token: string;
 
-/** A second handle on the library, as an operator's tool in the same process would have. */
+/** Runs an action on a second handle on the library, as an operator's tool in the same process would. */
 function outsideSession(action: (module: pkcs11js.PKCS11, slot: Buffer) => void): void {
   const module = new pkcs11js.PKCS11();
   module.load(hsm.token!.libraryPath);
@@ -58,8 +57,9 @@ function removeToken(): void {
 
 /**
  * Puts the token back. SoftHSM2 lists tokens only at `C_Initialize`, so the
- * library is finalized again, as a real HSM's library would see its slot
- * return; the provider then reconnects from `C_Initialize`.
+ * library is finalized again and the provider reconnects from `C_Initialize`.
+ * NOTE: the provider never finalizes the library itself, so with SoftHSM2 a
+ * returning token is found only after someone finalizes it.
  */
 function restoreToken(): void {
   rmSync(tokenDirectory(), { recursive: true, force: true });

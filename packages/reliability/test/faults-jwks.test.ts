@@ -12,7 +12,7 @@ import { requestErrorsWithoutId, sentinelPlaintext } from './support/secret-ledg
  * Faults of the JWKS server: stopped, slower than JWKS_TIMEOUT_MS, error
  * statuses, garbage, no keys, dropped connections. During the fault a token
  * that needs the JWKS gets 503 JWKS_UNAVAILABLE (never 401 or 500), the
- * health check still answers, and the same service recovers when the server
+ * health check still responds, and the same service recovers when the server
  * does, without a restart.
  */
 

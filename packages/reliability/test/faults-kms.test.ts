@@ -12,10 +12,10 @@ import { postJson } from '../../api-lambda/test/support/service';
 /*
  * Faults of the AWS KMS emulator (moto behind a loopback fault proxy): moto
  * suspended, slower than KMS_REQUEST_TIMEOUT_MS, dropped connections, a load
- * balancer's 502, and AWS errors moto cannot produce by itself. The API is
- * composed with AWS KMS as primary provider and the software provider as
- * decrypt-only, so software ciphertexts must keep decrypting during a KMS
- * fault, as must /healthz; the same service recovers without a restart.
+ * balancer's 502, and AWS errors moto cannot produce by itself. The API has
+ * AWS KMS as primary provider and the software provider as decrypt-only.
+ * During a KMS fault, software ciphertexts must keep decrypting and /healthz
+ * must respond. The same service recovers without a restart.
  */
 
 const WALLET = 'wallet-kms-fault';

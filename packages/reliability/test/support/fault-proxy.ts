@@ -13,15 +13,15 @@ export type ProxyFault =
   | { readonly kind: 'none' }
   /** Holds each request this long before forwarding it. */
   | { readonly kind: 'delay'; readonly ms: number }
-  /** Answers itself with this status and a body that is not the service's format. */
+  /** Responds itself with this status and an HTML body, as a load balancer does. */
   | { readonly kind: 'status'; readonly statusCode: number }
-  /** Closes the connection without an answer. */
+  /** Closes the connection without a response. */
   | { readonly kind: 'reset' };
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of one loopback service (moto, a JWKS
- * server), for fault injection: it forwards requests, or delays them, answers
- * an error itself, or drops the connection. `stop` closes the port, so clients
+ * server), for fault injection: it forwards requests, delays them, returns
+ * an error status itself, or drops the connection. `stop` closes the port, so clients
  * get connection refused, and `restart` opens the same port again.
  */
 export class FaultProxy {

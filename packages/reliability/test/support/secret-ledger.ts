@@ -70,7 +70,7 @@ export class SecretLedger {
   }
 }
 
-/** A distinct, recognisable plaintext that cannot appear in a log line by chance. */
+/** Returns a distinct, recognisable plaintext that cannot appear in a log line by chance. */
 export function sentinelPlaintext(label: string): string {
   return `share-${label}-${randomUUID()}`;
 }
