@@ -6,6 +6,12 @@ import type { ShareVault } from './share-vault';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
+/** Core error codes that are the caller's fault, and their HTTP status. */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
+  INVALID_PLAINTEXT: 400,
+  PLAINTEXT_TOO_LARGE: 413,
+};
+
 /**
  * Creates a small HTTP server over a `ShareVault`:
  * `PUT /shares/<rowId>` stores the body, `GET /shares/<rowId>` reads it back.
@@ -21,8 +27,11 @@ export function createShareServer(vault: ShareVault): Server {
       }
 
       const code = isKeyShareCipherError(error) ? error.code : 'UNKNOWN_ERROR';
-      console.error(`Request ${request.method} ${request.url} failed: ${code}`);
-      reply(response, 500, { error: code });
+      const status = CLIENT_ERROR_STATUS[code] ?? 500;
+      if (status === 500) {
+        console.error(`Request ${request.method} ${request.url} failed: ${code}`);
+      }
+      reply(response, status, { error: code });
     });
   });
 }

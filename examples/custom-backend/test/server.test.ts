@@ -57,7 +57,7 @@ describe('example custom backend', () => {
   it('rejects an empty share with a typed error', async () => {
     const response = await put('row-3', 'wallet-a', '');
 
-    expect(response.status).toBe(500);
+    expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'INVALID_PLAINTEXT' });
   });
 

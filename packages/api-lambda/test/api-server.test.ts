@@ -134,6 +134,22 @@ describe('local API server', () => {
     await expectServerAlive();
   });
 
+  it('names PORT when the port is taken', async () => {
+    const port = Number(new URL(server.url).port);
+
+    await expect(
+      startApiServer({
+        handle: service.handle,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        host: '127.0.0.1',
+        port,
+        maxBodyBytes: 8192,
+      }),
+    ).rejects.toThrow(
+      `Port 127.0.0.1:${port} is already in use. Stop the other server or set PORT to a free port.`,
+    );
+  });
+
   it('answers 404 for unknown routes with the path', async () => {
     const response = await fetch(`${server.url}/does-not-exist?x=1`);
     const body = (await response.json()) as { error_code: string; message: string };

@@ -185,7 +185,7 @@ describe('PKCS#11 configuration', () => {
 
     expect(problems).toEqual([
       'PKCS11_SLOT: is set together with PKCS11_TOKEN_LABEL. Set only one of the two.',
-      'PKCS11_POOL_SIZE: "0" is not a whole number from 1 to 256. Set it to a number of sessions (default 4).',
+      'PKCS11_POOL_SIZE: "0" is not a whole number from 1 to 256. Set it to a whole number (sessions, default 4).',
       'PKCS11_IV_MODE: "random" is not supported. Set it to one of: caller, hsm-generated, hsm-prepended.',
     ]);
     expect(problems.join('\n')).not.toContain(token.userPin);

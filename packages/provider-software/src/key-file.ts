@@ -30,7 +30,7 @@ export const DEFAULT_SOFTWARE_KEY_LABEL = 'local-development';
 /** Printed at start-up whenever the software provider is in use. */
 export const DEVELOPMENT_ONLY_WARNING =
   'DEVELOPMENT ONLY: the software provider keeps its AES key in a local file on this machine. ' +
-  'Anyone who can read that file can decrypt every share. Use KEY_SHARE_CIPHER=aws-kms or pkcs11 in production.';
+  'Anyone who can read that file can decrypt every share. Use the AWS KMS or PKCS#11 provider in production.';
 
 /** Reads a key file, or creates one with a fresh key (mode 0600) when it does not exist. */
 export async function loadOrCreateKeyFile(

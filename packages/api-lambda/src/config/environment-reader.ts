@@ -69,7 +69,7 @@ export class EnvironmentReader {
       this.addProblem(
         name,
         `${quote(text)} is not a whole number from ${options.min} to ${options.max}.`,
-        `Set it to a number of ${options.unit} (default ${defaultValue}).`,
+        `Set it to a whole number (${options.unit}, default ${defaultValue}).`,
       );
 
       return defaultValue;

@@ -30,6 +30,27 @@ export interface ApiServer {
 /** Time a client has to send a whole request, in milliseconds. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** Explains the listen failures a user can fix with HOST or PORT, and keeps the rest as they are. */
+function listenError(error: NodeJS.ErrnoException, options: ApiServerOptions): Error {
+  const address = `${options.host}:${options.port}`;
+  if (error.code === 'EADDRINUSE') {
+    return new Error(
+      `Port ${address} is already in use. Stop the other server or set PORT to a free port.`,
+      { cause: error },
+    );
+  }
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES') {
+    return new Error(
+      `Cannot listen on ${address} (${error.code}). Set HOST to an address of this machine and PORT to a port you may use.`,
+      {
+        cause: error,
+      },
+    );
+  }
+
+  return error;
+}
+
 /** Starts the API on `node:http`. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const server = createServer(
@@ -42,9 +63,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   server.on('clientError', (_error, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
