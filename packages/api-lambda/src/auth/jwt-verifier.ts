@@ -23,7 +23,7 @@ export interface JwtVerifierOptions {
   readonly audience?: string;
   /** Leeway for `exp` and `nbf`, in seconds. */
   readonly clockToleranceSeconds: number;
-  /** Reuse successful verifications of identical tokens within these limits. @default no cache */
+  /** Limits of the cache of successful verifications of identical tokens. @default no cache */
   readonly verificationCache?: VerificationCacheOptions;
 }
 

@@ -6,7 +6,7 @@ import type { VerifiedCaller } from './jwt-verifier';
 export interface VerificationCacheOptions {
   /** Entries kept at most; the oldest is dropped first. 0 turns the cache off. */
   readonly maxEntries: number;
-  /** Longest time an entry is used, in seconds, even when the token lives longer. */
+  /** Maximum time an entry is used, in seconds, even when the token lives longer. */
   readonly maxAgeSeconds: number;
 }
 
@@ -21,9 +21,9 @@ export interface CachedVerification {
 /**
  * Successful verifications of identical token strings, keyed by the token's
  * SHA-256. An identical string has the same header, claims and signature, so
- * only time and the key set can change the outcome: an entry ends at the
- * token's `exp` or after `maxAgeSeconds`, whichever comes first, and the
- * verifier uses it only while the key resolver still returns the same key.
+ * only time and the key set can change the outcome. An entry therefore ends
+ * at the token's `exp` or after `maxAgeSeconds`, whichever comes first. The
+ * verifier also uses it only while the key resolver returns the same key.
  */
 export class VerificationCache {
   readonly #options: VerificationCacheOptions;
