@@ -19,6 +19,8 @@ export interface LoadOutcome {
   readonly non2xx: number;
   /** Responses with a 2xx but a wrong or missing value. */
   readonly mismatches: number;
+  /** Count of each `status error_code` among the non-2xx responses, so a failure says what came back. */
+  readonly failures: Readonly<Record<string, number>>;
   readonly requestsPerSecond: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
@@ -97,6 +99,7 @@ async function runOnce(
   // duration is rounded up to whole seconds. The rate uses the last response's time.
   const started = performance.now();
   let lastResponseAt = started;
+  const failures: Record<string, number> = {};
   const result = await autocannon({
     url,
     connections,
@@ -128,6 +131,10 @@ async function runOnce(
           if (status >= 200 && status < 300 && !plan.accept(share, body)) {
             mismatches += 1;
           }
+          if (status < 200 || status >= 300) {
+            const label = `${status} ${errorCodeOf(body)}`;
+            failures[label] = (failures[label] ?? 0) + 1;
+          }
         },
       },
     ],
@@ -140,8 +147,19 @@ async function runOnce(
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     mismatches: mismatches + Math.max(0, next - shares.length),
+    failures,
     requestsPerSecond: result.requests.total / seconds,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
   };
+}
+
+function errorCodeOf(body: string): string {
+  try {
+    const code = (JSON.parse(body) as { error_code?: unknown }).error_code;
+
+    return typeof code === 'string' ? code : 'no error_code';
+  } catch {
+    return 'body is not JSON';
+  }
 }
