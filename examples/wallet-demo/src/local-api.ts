@@ -19,7 +19,7 @@ export interface LocalApi {
 }
 
 /**
- * Starts the local server on a free loopback port. `directory` holds its
+ * Starts the local server on a free loopback port. `directory` contains its
  * development keys (`.split-kms/`), like the repository root does for `npm start`.
  */
 export async function startLocalApi(directory: string): Promise<LocalApi> {
@@ -115,7 +115,7 @@ async function waitUntilHealthy(
 
   await stopChild(child);
   throw new Error(
-    `The local server did not answer /healthz within ${START_TIMEOUT_MS} ms: ${errors.join('')}`,
+    `The local server did not respond to /healthz within ${START_TIMEOUT_MS} ms: ${errors.join('')}`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { addressOf, combineShares, createWallet, splitKey } from './wallet';
 
-/** What the vendor flow observed, for the demo to print and the test to check. */
+/** Observations of the vendor flow, for the demo to print and the test to check. */
 export interface VendorFlowResult {
   readonly address: string;
   readonly rebuiltAddress: string;

@@ -25,11 +25,11 @@ import type { ApiHandler, ApiRequest } from '../src/http/types';
 import { DISABLED_METRICS } from '../src/metrics/request-metrics';
 
 /*
- * Requests per second of the in-process handler (JWT verification, routing,
- * body parsing, the provider, audit logging with output off) beside the same
- * run's bound: bare jose jwtVerify plus the bare cipher operation (node:crypto
- * AES-256-GCM for the software provider, one synchronous pkcs11js C_Encrypt or
- * C_Decrypt on SoftHSM2 for the PKCS#11 provider). Prints a markdown table.
+ * Measures requests per second of the in-process handler: JWT verification, routing, body
+ * parsing, the provider and audit logging with output off. The bound beside it, in the same
+ * run, is bare jose jwtVerify plus the bare cipher operation. That is node:crypto
+ * AES-256-GCM for the software provider, and one synchronous pkcs11js C_Encrypt or
+ * C_Decrypt on SoftHSM2 for the PKCS#11 provider. Prints markdown tables.
  */
 
 const BENCH_TIME_MS = Number(process.env['BENCH_TIME_MS'] ?? 1000);
@@ -136,8 +136,8 @@ async function prepareHandler(
 ): Promise<HandlerSetup> {
   const container = await buildServiceContainer({
     mode: 'local',
-    // Every request carries the same token, so the verification cache would skip RS256
-    // on all but the first; it is off to compare like with like against the bound.
+    // Every request carries the same token, so the verification cache would skip RS256 on all
+    // but the first. It is off, because the bound verifies every time.
     env: { ...env, JWT_CACHE_MAX_ENTRIES: '0' },
     developmentJwks: signing.jwks,
     logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
@@ -214,7 +214,7 @@ function bareAesGcm(): { encrypt: () => void; decrypt: () => void } {
 
 function expectOk(response: { statusCode: number }): void {
   if (response.statusCode !== 200) {
-    throw new Error(`Handler answered ${response.statusCode}`);
+    throw new Error(`Handler returned status ${response.statusCode}`);
   }
 }
 
