@@ -16,6 +16,7 @@ import { ConfigurationError } from '../src/config/configuration-error';
 import type { Environment } from '../src/config/environment-reader';
 import { DISABLED_METRICS } from '../src/metrics/request-metrics';
 import { startApiServer, type ApiServer } from '../src/server/api-server';
+import { postOverHttp } from './support/service';
 
 const WALLET = 'wallet-kms-api';
 
@@ -73,13 +74,8 @@ async function post(
   wallet = WALLET,
 ): Promise<{ status: number; envelope: Record<string, unknown> }> {
   const bearer = await jwks.mintToken({ claims: { ewi: wallet } });
-  const response = await fetch(`${api.server.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 
-  return { status: response.status, envelope: (await response.json()) as Record<string, unknown> };
+  return postOverHttp(api.server.url, path, body, bearer);
 }
 
 async function encryptOverHttp(api: RunningApi, plaintext: string): Promise<string> {

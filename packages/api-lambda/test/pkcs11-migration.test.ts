@@ -16,6 +16,7 @@ import { API_HANDLER } from '../src/composition/tokens';
 import type { Environment } from '../src/config/environment-reader';
 import { DISABLED_METRICS } from '../src/metrics/request-metrics';
 import { startApiServer, type ApiServer } from '../src/server/api-server';
+import { postOverHttp } from './support/service';
 
 // A deployment moves from AWS KMS to an HSM: KEY_SHARE_CIPHER=pkcs11 with
 // KEY_SHARE_CIPHER_DECRYPT_ONLY=aws-kms must still decrypt the KMS ciphertexts.
@@ -78,13 +79,8 @@ async function post(
   wallet = WALLET,
 ): Promise<{ status: number; envelope: Record<string, unknown> }> {
   const bearer = await jwks.mintToken({ claims: { ewi: wallet } });
-  const response = await fetch(`${api.server.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 
-  return { status: response.status, envelope: (await response.json()) as Record<string, unknown> };
+  return postOverHttp(api.server.url, path, body, bearer);
 }
 
 async function encrypt(api: RunningApi, plaintext: string): Promise<string> {

@@ -5,7 +5,7 @@ export interface HealthStatus {
   readonly healthy: boolean;
   /** Provider name, as in `KeyShareCipher.name`. */
   readonly provider: string;
-  /** What was checked or what is wrong, in plain words, without secrets. */
+  /** Description of what was checked or what is wrong, in plain words, without secrets. */
   readonly detail: string;
   /** Results of the providers inside a composite, such as the router. */
   readonly components?: readonly HealthStatus[];

@@ -14,7 +14,7 @@ const SDK_V2_SUITES = new Set([0x0478, 0x0578]);
 
 /**
  * Names the format of a ciphertext from its first bytes. This never decrypts,
- * so a `legacy` answer only means "not one of the other two".
+ * so a `legacy` result only means "not one of the other two".
  */
 export function detectCiphertextFormat(bytes: Uint8Array): CiphertextFormat {
   if (hasSplitKmsHeader(bytes)) {

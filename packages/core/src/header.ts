@@ -32,7 +32,7 @@ export const AES_GCM_IV_BYTES = 12;
 export const AES_GCM_TAG_BYTES = 16;
 export const AES_256_KEY_BYTES = 32;
 
-/** Longest key label a header can carry, in UTF-8 bytes. */
+/** Maximum length of a key label in a header, in UTF-8 bytes. */
 export const MAX_KEY_LABEL_BYTES = 255;
 
 const FIXED_PREFIX_BYTES = HEADER_MAGIC.length + 4; // magic, version, provider, algorithm, label length

@@ -77,7 +77,7 @@ export class KeyShareCipherRouter implements KeyShareCipher {
 
   async checkHealth(): Promise<HealthStatus> {
     const components = await Promise.all(
-      this.#providers.map(async (provider) => provider.checkHealth()),
+      this.#providers.map(async (provider) => safeHealth(provider)),
     );
     const unhealthy = components.filter((component) => !component.healthy);
 
@@ -105,5 +105,16 @@ export class KeyShareCipherRouter implements KeyShareCipher {
         'Closing one or more providers failed.',
       );
     }
+  }
+}
+
+/** Runs a provider's health check, turning a contract-breaking throw into an unhealthy status. */
+async function safeHealth(provider: KeyShareCipher): Promise<HealthStatus> {
+  try {
+    return await provider.checkHealth();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+
+    return { healthy: false, provider: provider.name, detail: `The health check threw ${name}.` };
   }
 }

@@ -88,7 +88,9 @@ describe('BaseKeyShareCipher encrypt', () => {
 
     const error = await scripted.encrypt(bytes('x'), CONTEXT).catch((caught: unknown) => caught);
 
-    expect(isKeyShareCipherError(error) && error.code).toBe('PROVIDER_FAILURE');
+    expect(isKeyShareCipherError(error)).toBe(true);
+
+    expect((error as { code?: unknown }).code).toBe('PROVIDER_FAILURE');
     expect((error as Error).message).toBe('The scripted provider failed unexpectedly.');
     expect((error as Error).cause).toBe(cause);
   });

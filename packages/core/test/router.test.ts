@@ -39,7 +39,9 @@ describe('KeyShareCipherRouter', () => {
       .decrypt(Uint8Array.of(1, 2, 3), CONTEXT)
       .catch((caught: unknown) => caught);
 
-    expect(isKeyShareCipherError(error) && error.code).toBe('UNRECOGNIZED_CIPHERTEXT');
+    expect(isKeyShareCipherError(error)).toBe(true);
+
+    expect((error as { code?: unknown }).code).toBe('UNRECOGNIZED_CIPHERTEXT');
     expect(router.recognizes(Uint8Array.of(1, 2, 3))).toBe(false);
   });
 
@@ -48,7 +50,9 @@ describe('KeyShareCipherRouter', () => {
       .decrypt(new Uint8Array(0), CONTEXT)
       .catch((caught: unknown) => caught);
 
-    expect(isKeyShareCipherError(error) && error.code).toBe('MALFORMED_CIPHERTEXT');
+    expect(isKeyShareCipherError(error)).toBe(true);
+
+    expect((error as { code?: unknown }).code).toBe('MALFORMED_CIPHERTEXT');
   });
 
   it('takes name and limit from the primary', () => {
@@ -74,6 +78,22 @@ describe('KeyShareCipherRouter', () => {
 
     expect(health.healthy).toBe(false);
     expect(health.detail).toBe('Unhealthy: legacy.');
+  });
+
+  it('reports a throwing health check as unhealthy', async () => {
+    const throwing = Object.assign(new AesGcmTestCipher('broken', 204), {
+      checkHealth: async (): Promise<HealthStatus> => Promise.reject(new TypeError('boom')),
+    });
+    const withThrowing = new KeyShareCipherRouter({ primary, decryptOnly: [throwing] });
+
+    const health = await withThrowing.checkHealth();
+
+    expect(health.healthy).toBe(false);
+    expect(health.components?.[1]).toEqual({
+      healthy: false,
+      provider: 'broken',
+      detail: 'The health check threw TypeError.',
+    });
   });
 
   it('closes every provider and reports failures together', async () => {

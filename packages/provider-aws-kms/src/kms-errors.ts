@@ -108,8 +108,8 @@ export function mapKmsError(error: unknown, call: KmsCallContext): KeyShareCiphe
  * Tells whether KMS rejected a key lookup without saying which key: a
  * `NotFoundException`, or an `AccessDeniedException` that is not an IAM or key
  * policy denial. On `Decrypt` such a response may be about the key named inside
- * the ciphertext (AWS KMS: "The ciphertext refers to a customer master key
- * that does not exist"; moto 5 responds this way to a blob of another key), or
+ * the ciphertext. AWS KMS then reports "The ciphertext refers to a customer master key
+ * that does not exist", and moto 5 responds this way to a blob of another key. Or it is
  * about the configured key. Only a `DescribeKey` of the configured key tells.
  */
 export function isAmbiguousKeyError(error: unknown): boolean {
@@ -143,8 +143,8 @@ function errorName(error: unknown): string {
 
 /**
  * Tells whether the failure came from the server side: an error the SDK
- * marks as a server fault, or any HTTP 5xx answer. A proxy or load balancer
- * in front of KMS answers 502, 503 or 504 with an HTML body, which the SDK
+ * marks as a server fault, or any HTTP 5xx response. A proxy or load balancer
+ * in front of KMS returns 502, 503 or 504 with an HTML body, which the SDK
  * reports as a `SyntaxError` with `$metadata.httpStatusCode` and no `$fault`.
  */
 function isServerFault(error: unknown): boolean {

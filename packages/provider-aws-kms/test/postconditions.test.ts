@@ -6,7 +6,7 @@ import { bytes } from './moto-fixture';
 
 /*
  * KMS (and moto) always reports the key it used, so these checks cannot fail
- * against a real service. A plain object stands in for the KMS client to
+ * against a real service. A plain object replaces the KMS client to
  * return the response that would make them fail.
  */
 

@@ -174,7 +174,7 @@ describe('Pkcs11KeyShareCipher faults on a CloudHSM fake', () => {
     await cipher.close();
   });
 
-  it('closes a session whose operation stayed active and keeps the close error as cause', async () => {
+  it('closes a session left active', async () => {
     const fake = new FakeCloudHsm('cloudhsm-key');
     const cipher = await connectFake(fake, 'hsm-generated', { poolSize: 1 });
     await cipher.encrypt(Buffer.from('warm up'), CONTEXT);
@@ -185,7 +185,8 @@ describe('Pkcs11KeyShareCipher faults on a CloudHSM fake', () => {
       .encrypt(Buffer.from('share'), CONTEXT)
       .catch((caught: unknown) => caught);
 
-    expect(isKeyShareCipherError(error) && error.code).toBe('PROVIDER_FAILURE');
+    expect(isKeyShareCipherError(error)).toBe(true);
+    expect((error as { code?: unknown }).code).toBe('PROVIDER_FAILURE');
     const cause = (error as Error).cause as AggregateError;
     expect(cause).toBeInstanceOf(AggregateError);
     expect(cause.errors.map((inner: Error) => inner.message)).toEqual([

@@ -154,9 +154,9 @@ describe('Pkcs11KeyShareCipher requests', () => {
   });
 
   it('keeps the PIN off every enumerable property', () => {
-    const shown = `${JSON.stringify(cipher)} ${inspect(cipher, { depth: 5, showHidden: true })}`;
+    const rendered = `${JSON.stringify(cipher)} ${inspect(cipher, { depth: 5, showHidden: true })}`;
 
-    expect(shown).not.toContain(fixture.token.userPin);
+    expect(rendered).not.toContain(fixture.token.userPin);
     expect(JSON.stringify(cipher.settings)).not.toContain(fixture.token.userPin);
   });
 
@@ -198,7 +198,9 @@ describe('Pkcs11KeyShareCipher requests', () => {
       (error: unknown) => error,
     );
 
-    expect(isKeyShareCipherError(other) && other.code).toBe('KEY_NOT_FOUND');
+    expect(isKeyShareCipherError(other)).toBe(true);
+
+    expect((other as { code?: unknown }).code).toBe('KEY_NOT_FOUND');
     expect(cipher.recognizes(ciphertext)).toBe(true);
     const relabelled = Uint8Array.from(ciphertext);
     relabelled[8] = 'E'.charCodeAt(0);

@@ -266,7 +266,7 @@ const RETURN_VALUE_NAMES = new Map<number, string>(
     .map(([name, value]) => [value as number, name]),
 );
 
-/** An error shaped like pkcs11js's `Pkcs11Error`: the `CKR_*` name as message, the value as code. */
+/** Creates an error shaped like pkcs11js's `Pkcs11Error`: the `CKR_*` name as message, the value as code. */
 function fail(code: number): Error {
   return Object.assign(new Error(RETURN_VALUE_NAMES.get(code) ?? `CKR_0x${code.toString(16)}`), {
     code,

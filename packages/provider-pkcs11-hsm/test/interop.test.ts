@@ -26,7 +26,7 @@ function generateWithPkcs11Tool(args: string[]): void {
   }
 }
 
-/** The canonical encoding of a one-entry context, written out from the documented layout. */
+/** Encodes a one-entry context canonically, written out from the documented layout. */
 function encodeOneEntryContext(key: string, value: string): Buffer {
   const field = (text: string): Buffer => {
     const bytes = Buffer.from(text, 'utf8');

@@ -91,7 +91,8 @@ describe('Pkcs11KeyShareCipher sessions', () => {
     module.C_CloseSession(session);
 
     const first = await roundTrip(cipher, 2).catch((error: unknown) => error);
-    expect(isKeyShareCipherError(first) && first.code).toBe('PROVIDER_UNAVAILABLE');
+    expect(isKeyShareCipherError(first)).toBe(true);
+    expect((first as { code?: unknown }).code).toBe('PROVIDER_UNAVAILABLE');
 
     expect(await roundTrip(cipher, 3)).toBe('share-3');
   });
@@ -101,7 +102,8 @@ describe('Pkcs11KeyShareCipher sessions', () => {
     finalizeLibrary();
 
     const first = await roundTrip(cipher, 2).catch((error: unknown) => error);
-    expect(isKeyShareCipherError(first) && first.code).toBe('PROVIDER_UNAVAILABLE');
+    expect(isKeyShareCipherError(first)).toBe(true);
+    expect((first as { code?: unknown }).code).toBe('PROVIDER_UNAVAILABLE');
 
     expect(await roundTrip(cipher, 3)).toBe('share-3');
   });

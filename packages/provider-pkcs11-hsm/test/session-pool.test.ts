@@ -36,7 +36,9 @@ describe('SessionPool', () => {
 
     const error = await pool.acquire().catch((caught: unknown) => caught);
 
-    expect(isKeyShareCipherError(error) && error.code).toBe('PROVIDER_UNAVAILABLE');
+    expect(isKeyShareCipherError(error)).toBe(true);
+
+    expect((error as { code?: unknown }).code).toBe('PROVIDER_UNAVAILABLE');
     expect((error as Error).message).toBe(
       'No HSM session became free within 20 ms; all 1 sessions are busy.',
     );

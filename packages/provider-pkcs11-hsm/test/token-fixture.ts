@@ -7,8 +7,8 @@ import {
   type SoftHsmToken,
 } from '@split-kms/testing/softhsm';
 
-import { encodeKeyVersionId, Pkcs11KeyShareCipher, type Pkcs11KeyShareCipherOptions } from '../src';
-import { createKey, openAdminSession, type AdminSession } from '../src/key-admin';
+import { Pkcs11KeyShareCipher, type Pkcs11KeyShareCipherOptions } from '../src';
+import { createKey, keyTemplate, openAdminSession, type AdminSession } from '../src/key-admin';
 
 /** A fresh SoftHSM2 token with one generated key, and options that reach it. */
 export interface TokenFixture {
@@ -63,17 +63,12 @@ export async function connect(
 export function importKey(fixture: TokenFixture, label: string, keyBytes: Buffer): void {
   const admin = fixture.admin();
   try {
+    // The production key template, with the key bytes in place of a length to generate.
+    const template = keyTemplate(label, 1).filter(
+      (attribute) => attribute.type !== pkcs11js.CKA_VALUE_LEN,
+    );
     (admin.library as pkcs11js.PKCS11).C_CreateObject(admin.session, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-      { type: pkcs11js.CKA_TOKEN, value: true },
-      { type: pkcs11js.CKA_PRIVATE, value: true },
-      { type: pkcs11js.CKA_SENSITIVE, value: true },
-      { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-      { type: pkcs11js.CKA_ENCRYPT, value: true },
-      { type: pkcs11js.CKA_DECRYPT, value: true },
-      { type: pkcs11js.CKA_LABEL, value: label },
-      { type: pkcs11js.CKA_ID, value: encodeKeyVersionId(1) },
+      ...template,
       { type: pkcs11js.CKA_VALUE, value: keyBytes },
     ]);
   } finally {

@@ -110,7 +110,9 @@ describe('SoftwareKeyShareCipher', () => {
 
     const error = await older.decrypt(ciphertext, CONTEXT).catch((caught: unknown) => caught);
 
-    expect(isKeyShareCipherError(error) && error.code).toBe('DECRYPTION_FAILED');
+    expect(isKeyShareCipherError(error)).toBe(true);
+
+    expect((error as { code?: unknown }).code).toBe('DECRYPTION_FAILED');
   });
 
   it.each([

@@ -42,7 +42,7 @@ describe.each(PROVIDERS)('load: %s', (kind) => {
 
   beforeAll(async () => {
     fixture = await startProviderFixture(kind);
-    // The fault suites disable KMS retries to see each fault once; under load, a slow answer
+    // The fault suites disable KMS retries to see each fault once. Under load, a slow response
     // from the single-threaded emulator is retried as in production.
     api = await startApiUnderTest({
       provider: fixture,

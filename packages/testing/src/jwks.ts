@@ -66,9 +66,9 @@ export async function signTestToken(
 
 /**
  * A real JWKS HTTP server on 127.0.0.1 for tests. It serves the public keys of
- * `keys`, counts fetches, and can fail in the ways a real issuer's
- * JWKS endpoint fails: an error status, a body that is not JSON, no keys, a
- * slow response, or no server at all (`stop`, then `restart` on the same port).
+ * `keys` and counts fetches. It can also fail in the ways a real issuer's JWKS
+ * endpoint fails: an error status, a body that is not JSON, no keys, a slow
+ * response, or no server at all (`stop`, then `restart` on the same port).
  */
 export class TestJwksServer {
   /** Keys served, newest last. `mintToken` signs with the newest. */

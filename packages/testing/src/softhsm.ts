@@ -86,7 +86,7 @@ export function softHsmDirectory(): string {
 /**
  * Creates a fresh, initialized token with `softhsm2-util --init-token --free`.
  * Finalizes the library in this process first, so the next `C_Initialize`
- * sees the new token: providers connected before this call stop working.
+ * finds the new token: providers connected before this call stop working.
  */
 export function createSoftHsmToken(options: SoftHsmTokenOptions = {}): SoftHsmToken {
   softHsmDirectory();
@@ -157,7 +157,7 @@ function softHsmConfig(tokenDirectory: string): string {
 
 /**
  * Sets a variable in the real process environment, where a native library's
- * `getenv` sees it. Inside jest, `process.env` is a copy that never reaches
+ * `getenv` reads it. Inside jest, `process.env` is a copy that never reaches
  * the C environment, but `process.loadEnvFile` writes to the real one.
  */
 function setRealEnvironment(name: string, value: string, directory: string): void {

@@ -20,7 +20,7 @@ export type AuthFailureReason =
 
 /**
  * The bearer token is missing or invalid, so the API returns 401 `ACCESS_DENIED`.
- * The message says what is wrong in plain words and never quotes the token.
+ * The message states what is wrong in plain words and never quotes the token.
  */
 export class AuthError extends Error {
   readonly reason: AuthFailureReason;

@@ -150,7 +150,7 @@ function record(
       durationMs: roundedMs,
     });
   } catch (error) {
-    // A metrics failure must not turn an answered request into a failed one.
+    // A metrics failure must not turn a completed request into a failed one.
     log.warn('Recording metrics failed', { error: describeError(error) });
   }
 }

@@ -5,11 +5,11 @@ export function getHeader(
   headers: Readonly<Record<string, HeaderValue>>,
   name: string,
 ): HeaderValue {
-  const wanted = name.toLowerCase();
+  const expectedName = name.toLowerCase();
   const values: string[] = [];
 
   for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === wanted && value !== undefined) {
+    if (key.toLowerCase() === expectedName && value !== undefined) {
       values.push(...(typeof value === 'string' ? [value] : value));
     }
   }

@@ -117,3 +117,19 @@ export async function roundTrip(
 
   return envelopeOf(response).data['plaintext'] as string;
 }
+
+/** Posts a JSON body with a bearer token to a running server and returns the status and envelope. */
+export async function postOverHttp(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  bearer: string,
+): Promise<{ status: number; envelope: Record<string, unknown> }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+  return { status: response.status, envelope: (await response.json()) as Record<string, unknown> };
+}

@@ -19,7 +19,7 @@ export interface LoadOutcome {
   readonly non2xx: number;
   /** Responses with a 2xx but a wrong or missing value. */
   readonly mismatches: number;
-  /** Count of each `status error_code` among the non-2xx responses, so a failure says what came back. */
+  /** Count of each `status error_code` among the non-2xx responses, so a failure shows what came back. */
   readonly failures: Readonly<Record<string, number>>;
   readonly requestsPerSecond: number;
   readonly latencyP50Ms: number;
