@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { KEY_SHARE_CIPHER, type KeyShareCipher } from '@split-kms/core';
-import { createKey, openAdminSession } from '@split-kms/provider-pkcs11-hsm';
+import { KEY_SHARE_CIPHER, type KeyShareCipher, type KeyShareCipherRouter } from '@split-kms/core';
+import {
+  createKey,
+  openAdminSession,
+  type Pkcs11KeyShareCipher,
+} from '@split-kms/provider-pkcs11-hsm';
 import { TestJwksServer } from '@split-kms/testing/jwks';
 import {
   createSoftHsmToken,
@@ -150,6 +154,10 @@ describe('API on the PKCS#11 provider (SoftHSM2)', () => {
   });
 });
 
+function callModeOf(router: KeyShareCipherRouter): string {
+  return (router.providers[0] as Pkcs11KeyShareCipher).settings.callMode;
+}
+
 describe('PKCS#11 configuration', () => {
   function problemsOf(env: Environment): readonly string[] {
     try {
@@ -189,6 +197,38 @@ describe('PKCS#11 configuration', () => {
       'PKCS11_IV_MODE: "random" is not supported. Set it to one of: caller, hsm-generated, hsm-prepended.',
     ]);
     expect(problems.join('\n')).not.toContain(token.userPin);
+  });
+
+  it('rejects an unknown call mode, and sync with a CloudHSM IV mode', () => {
+    expect(problemsOf(pkcs11Environment({ PKCS11_CALL_MODE: 'threads' }))).toEqual([
+      'PKCS11_CALL_MODE: "threads" is not supported. Set it to one of: async, sync.',
+    ]);
+    expect(
+      problemsOf(pkcs11Environment({ PKCS11_CALL_MODE: 'sync', PKCS11_IV_MODE: 'hsm-generated' })),
+    ).toEqual([
+      'PKCS11_CALL_MODE: "sync" would stall every request during each AWS CloudHSM network call (PKCS11_IV_MODE is "hsm-generated"). ' +
+        'Leave PKCS11_CALL_MODE unset or set it to async; sync is for in-process libraries such as SoftHSM2.',
+    ]);
+  });
+
+  it('passes the call mode to the provider', async () => {
+    const container = await buildServiceContainer({
+      mode: 'lambda',
+      env: pkcs11Environment({ PKCS11_CALL_MODE: 'sync' }),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: DISABLED_METRICS,
+    });
+    const synchronous = container.resolve<KeyShareCipherRouter>(KEY_SHARE_CIPHER);
+    try {
+      const context = { ewi: 'wallet-sync' };
+      const ciphertext = await synchronous.encrypt(Buffer.from('sync share'), context);
+
+      expect(callModeOf(synchronous)).toBe('sync');
+      expect(callModeOf(cipher as KeyShareCipherRouter)).toBe('async');
+      expect(Buffer.from(await cipher.decrypt(ciphertext, context)).toString()).toBe('sync share');
+    } finally {
+      await synchronous.close();
+    }
   });
 
   it('keeps the PIN out of the parsed configuration when it is logged', () => {

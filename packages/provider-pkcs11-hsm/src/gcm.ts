@@ -2,6 +2,7 @@ import * as pkcs11js from 'pkcs11js';
 
 import { AES_GCM_IV_BYTES, AES_GCM_TAG_BYTES } from '@split-kms/core';
 
+import type { Pkcs11CallMode } from './options';
 import type { Handle, Pkcs11Api } from './pkcs11-api';
 
 /**
@@ -19,6 +20,8 @@ export interface GcmInput {
   readonly session: Handle;
   readonly key: Handle;
   readonly aad: Buffer;
+  /** Where `C_Encrypt` and `C_Decrypt` run: on the thread pool or the event loop. */
+  readonly callMode: Pkcs11CallMode;
 }
 
 /** Builds the `CK_GCM_PARAMS` (PKCS#11 2.40 layout, with `ulIvBits`) for `CKM_AES_GCM`. */
@@ -47,11 +50,7 @@ export async function encryptWithIv(
     input.key,
   );
 
-  return input.library.C_EncryptAsync(
-    input.session,
-    plaintext,
-    Buffer.alloc(plaintext.length + AES_GCM_TAG_BYTES),
-  );
+  return encryptData(input, plaintext, Buffer.alloc(plaintext.length + AES_GCM_TAG_BYTES));
 }
 
 /**
@@ -80,7 +79,7 @@ export async function encryptWithPrependedIv(input: GcmInput, plaintext: Buffer)
 
   const output = Buffer.alloc(AES_GCM_IV_BYTES + plaintext.length + AES_GCM_TAG_BYTES);
 
-  return input.library.C_EncryptAsync(input.session, plaintext, output);
+  return encryptData(input, plaintext, output);
 }
 
 /** Starts a `CKM_AES_GCM` decryption. Separate from the data step, whose errors mean something else. */
@@ -103,7 +102,18 @@ export function startDecryptWithPrependedIv(input: GcmInput): void {
 
 /** Runs the started decryption over `data`. The output buffer is as large as the input. */
 export async function finishDecrypt(input: GcmInput, data: Buffer): Promise<Buffer> {
-  return input.library.C_DecryptAsync(input.session, data, Buffer.alloc(data.length));
+  const output = Buffer.alloc(data.length);
+
+  return input.callMode === 'sync'
+    ? input.library.C_Decrypt(input.session, data, output)
+    : input.library.C_DecryptAsync(input.session, data, output);
+}
+
+/** Runs the started encryption over `data` in the configured call mode. */
+async function encryptData(input: GcmInput, data: Buffer, output: Buffer): Promise<Buffer> {
+  return input.callMode === 'sync'
+    ? input.library.C_Encrypt(input.session, data, output)
+    : input.library.C_EncryptAsync(input.session, data, output);
 }
 
 /** Tells whether every byte is zero: the IV field of a header whose IV follows it. */

@@ -1,8 +1,10 @@
 export { Pkcs11KeyShareCipher } from './pkcs11-cipher';
 export {
+  CALL_MODES,
   CLOUDHSM_GCM_BUFFER_LIMIT,
   cloudHsmMaxPlaintextBytes,
   IV_MODES,
+  type Pkcs11CallMode,
   type Pkcs11IvMode,
   type Pkcs11KeyShareCipherOptions,
   type Pkcs11Settings,

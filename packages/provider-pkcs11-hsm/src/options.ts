@@ -20,6 +20,19 @@ export const IV_MODES: readonly Pkcs11IvMode[] = Object.freeze([
 ]);
 
 /**
+ * Thread that runs `C_Encrypt` and `C_Decrypt`.
+ * - `async`: on libuv's thread pool, so the event loop keeps serving while
+ *   the HSM works. Right for network HSMs such as AWS CloudHSM.
+ * - `sync`: on the event loop. Right only for a library that computes in
+ *   this process, such as SoftHSM2, where a call takes microseconds and the
+ *   thread-pool hop costs more than the call itself. A slow call stalls
+ *   every request of the process.
+ */
+export type Pkcs11CallMode = 'async' | 'sync';
+
+export const CALL_MODES: readonly Pkcs11CallMode[] = Object.freeze(['async', 'sync']);
+
+/**
  * Largest `C_Encrypt`/`C_Decrypt` buffer that AWS CloudHSM accepts for its
  * GCM mechanisms, in bytes (16 KB, from the CloudHSM PKCS#11 known issues).
  */
@@ -46,6 +59,8 @@ export interface Pkcs11KeyShareCipherOptions {
   readonly acquireTimeoutMs?: number;
   /** @default 'caller' */
   readonly ivMode?: Pkcs11IvMode;
+  /** @default 'async' */
+  readonly callMode?: Pkcs11CallMode;
   /**
    * Largest plaintext accepted, in bytes. @default 4096 (the AWS KMS limit,
    * so that moving between providers keeps the API's limit). In the two
@@ -68,6 +83,7 @@ export interface Pkcs11Settings {
   readonly poolSize: number;
   readonly acquireTimeoutMs: number;
   readonly ivMode: Pkcs11IvMode;
+  readonly callMode: Pkcs11CallMode;
   readonly maxPlaintextBytes: number;
 }
 
@@ -91,6 +107,11 @@ export function checkOptions(options: Pkcs11KeyShareCipherOptions): Pkcs11Settin
     throw new TypeError(`"ivMode" option must be one of ${IV_MODES.join(', ')}.`);
   }
 
+  const callMode = options.callMode ?? 'async';
+  if (!CALL_MODES.includes(callMode)) {
+    throw new TypeError(`"callMode" option must be one of ${CALL_MODES.join(', ')}.`);
+  }
+
   return Object.freeze({
     libraryPath: options.libraryPath,
     tokenLabel: options.tokenLabel,
@@ -102,6 +123,7 @@ export function checkOptions(options: Pkcs11KeyShareCipherOptions): Pkcs11Settin
       'acquireTimeoutMs',
     ),
     ivMode,
+    callMode,
     maxPlaintextBytes: checkMaxPlaintext(
       options.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES,
       ivMode,

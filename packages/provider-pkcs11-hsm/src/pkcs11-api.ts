@@ -17,8 +17,10 @@ export type Pkcs11Api = Pick<
   | 'C_FindObjectsFinal'
   | 'C_GetAttributeValue'
   | 'C_EncryptInit'
+  | 'C_Encrypt'
   | 'C_EncryptAsync'
   | 'C_DecryptInit'
+  | 'C_Decrypt'
   | 'C_DecryptAsync'
   | 'C_GenerateKey'
 >;

@@ -173,6 +173,7 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
           session: scope.session,
           key: key.handle,
           aad,
+          callMode: this.#settings.callMode,
         };
 
         return this.#decryptInSession(
@@ -205,6 +206,7 @@ export class Pkcs11KeyShareCipher extends BaseKeyShareCipher {
       session: scope.session,
       key: key.handle,
       aad: Buffer.from(concatBytes([header, encodeEncryptionContext(context)])),
+      callMode: this.#settings.callMode,
     };
 
     switch (this.#settings.ivMode) {

@@ -64,6 +64,42 @@ for (const ivMode of ['hsm-generated', 'hsm-prepended'] as const) {
   );
 }
 
+describe('callMode', () => {
+  it.each([
+    ['async', ['C_EncryptAsync', 'C_DecryptAsync']],
+    ['sync', ['C_Encrypt', 'C_Decrypt']],
+  ] as const)('%s makes the data calls %j', async (callMode, expected) => {
+    const fake = new FakeCloudHsm('cloudhsm-key');
+    const cipher = await connectFake(fake, 'hsm-generated', { callMode });
+
+    const ciphertext = await cipher.encrypt(Buffer.from('cloud share'), CONTEXT);
+    const plaintext = await cipher.decrypt(ciphertext, CONTEXT);
+
+    expect(Buffer.from(plaintext).toString()).toBe('cloud share');
+    expect(fake.dataCalls).toEqual(expected);
+    await cipher.close();
+  });
+
+  it.each([
+    ['async', pkcs11js.CKR_DEVICE_ERROR, 'PROVIDER_UNAVAILABLE'],
+    ['sync', pkcs11js.CKR_DEVICE_ERROR, 'PROVIDER_UNAVAILABLE'],
+    ['async', pkcs11js.CKR_BUFFER_TOO_SMALL, 'PROVIDER_FAILURE'],
+    ['sync', pkcs11js.CKR_BUFFER_TOO_SMALL, 'PROVIDER_FAILURE'],
+  ] as const)(
+    '%s maps failing data call %i to %s, then recovers',
+    async (callMode, code, expected) => {
+      const fake = new FakeCloudHsm('cloudhsm-key');
+      const cipher = await connectFake(fake, 'hsm-generated', { callMode });
+      fake.failNextData.push(code);
+
+      expect(await failureCode(cipher.encrypt(Buffer.from('cloud share'), CONTEXT))).toBe(expected);
+      const ciphertext = await cipher.encrypt(Buffer.from('cloud share'), CONTEXT);
+      expect(Buffer.from(await cipher.decrypt(ciphertext, CONTEXT)).toString()).toBe('cloud share');
+      await cipher.close();
+    },
+  );
+});
+
 describe.each(['hsm-generated', 'hsm-prepended'] as const)('ivMode %s', (ivMode) => {
   it('puts the HSM IV after a zeroed header IV', async () => {
     const fake = new FakeCloudHsm('cloudhsm-key');

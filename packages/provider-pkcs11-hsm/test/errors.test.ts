@@ -131,6 +131,7 @@ describe('Pkcs11KeyShareCipher.connect', () => {
     [{ keyLabel: '' }, /"keyLabel" option must be a non-empty string/u],
     [{ poolSize: 0 }, /"poolSize" option must be a positive integer/u],
     [{ ivMode: 'random' as never }, /"ivMode" option must be one of/u],
+    [{ callMode: 'threads' as never }, /"callMode" option must be one of async, sync/u],
     [
       { ivMode: 'hsm-generated' as const, maxPlaintextBytes: 16_357 },
       /at most 16356 with ivMode "hsm-generated"/u,

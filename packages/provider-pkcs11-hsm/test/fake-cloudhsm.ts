@@ -18,6 +18,8 @@ export class FakeCloudHsm implements Pkcs11Api {
   readonly keyBytes = randomBytes(32);
   /** IVs the fake generated, in order. */
   readonly generatedIvs: Buffer[] = [];
+  /** Names of the data calls made (`C_Encrypt`, `C_EncryptAsync`, ...), in order. */
+  readonly dataCalls: string[] = [];
   /** `CKR_*` values to throw from the next data calls (encrypt or decrypt), in order. */
   readonly failNextData: number[] = [];
   /** `CKR_*` values to throw from the next `C_CloseSession` calls. */
@@ -146,6 +148,30 @@ export class FakeCloudHsm implements Pkcs11Api {
   }
 
   async C_EncryptAsync(session: Handle, data: Buffer, output: Buffer): Promise<Buffer> {
+    this.dataCalls.push('C_EncryptAsync');
+
+    return this.#encrypt(session, data, output);
+  }
+
+  async C_DecryptAsync(session: Handle, data: Buffer, output: Buffer): Promise<Buffer> {
+    this.dataCalls.push('C_DecryptAsync');
+
+    return this.#decrypt(session, data, output);
+  }
+
+  C_Encrypt(session: Handle, data: Buffer, output: Buffer): Buffer {
+    this.dataCalls.push('C_Encrypt');
+
+    return this.#encrypt(session, data, output);
+  }
+
+  C_Decrypt(session: Handle, data: Buffer, output: Buffer): Buffer {
+    this.dataCalls.push('C_Decrypt');
+
+    return this.#decrypt(session, data, output);
+  }
+
+  #encrypt(session: Handle, data: Buffer, output: Buffer): Buffer {
     const operation = this.#dataStep(session, 'encrypt', data, output);
     const iv = randomBytes(12);
     this.generatedIvs.push(iv);
@@ -164,7 +190,7 @@ export class FakeCloudHsm implements Pkcs11Api {
     return copyInto(output, body);
   }
 
-  async C_DecryptAsync(session: Handle, data: Buffer, output: Buffer): Promise<Buffer> {
+  #decrypt(session: Handle, data: Buffer, output: Buffer): Buffer {
     const operation = this.#dataStep(session, 'decrypt', data, output);
     const prepended = operation.mechanism === CKM_CLOUDHSM_AES_GCM;
     const iv = prepended ? data.subarray(0, 12) : operation.params.iv;

@@ -114,6 +114,24 @@ describe('PKCS#11 ciphertext layout', () => {
     expect(parts.version).toBe(1);
   });
 
+  it('decrypts across call modes: the mode changes where calls run, not the bytes', async () => {
+    const synchronous = await connect(fixture, { keyLabel: 'imported', callMode: 'sync' });
+    try {
+      const fromSync = await synchronous.encrypt(Buffer.from('sync share'), CONTEXT);
+      const fromAsync = await imported.encrypt(Buffer.from('async share'), CONTEXT);
+
+      expect(Buffer.from(await imported.decrypt(fromSync, CONTEXT)).toString()).toBe('sync share');
+      expect(Buffer.from(await synchronous.decrypt(fromAsync, CONTEXT)).toString()).toBe(
+        'async share',
+      );
+      expect(splitByLayout(Buffer.from(fromSync)).header).toHaveLength(
+        splitByLayout(Buffer.from(fromAsync)).header.length,
+      );
+    } finally {
+      await synchronous.close();
+    }
+  });
+
   it('decrypts what node:crypto made in the documented layout', async () => {
     const iv = randomBytes(12);
     const label = Buffer.from('imported');

@@ -4,7 +4,7 @@ import * as pkcs11js from 'pkcs11js';
 import { isKeyShareCipherError } from '@split-kms/core';
 import { finalizeLibrary } from '@split-kms/testing/softhsm';
 
-import type { Pkcs11KeyShareCipher } from '../src';
+import { CALL_MODES, type Pkcs11KeyShareCipher } from '../src';
 import { connect, createTokenWithKey } from './token-fixture';
 
 const fixture = createTokenWithKey('recovery');
@@ -28,11 +28,11 @@ async function roundTrip(cipher: Pkcs11KeyShareCipher, index: number): Promise<s
   return Buffer.from(await cipher.decrypt(ciphertext, context)).toString();
 }
 
-describe('Pkcs11KeyShareCipher sessions', () => {
+describe.each(CALL_MODES)('Pkcs11KeyShareCipher sessions, callMode %s', (callMode) => {
   let cipher: Pkcs11KeyShareCipher;
 
   beforeAll(async () => {
-    cipher = await connect(fixture, { poolSize: POOL_SIZE });
+    cipher = await connect(fixture, { poolSize: POOL_SIZE, callMode });
   });
 
   afterAll(async () => {

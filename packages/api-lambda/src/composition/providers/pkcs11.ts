@@ -1,4 +1,8 @@
-import type { Pkcs11IvMode, Pkcs11KeyShareCipherOptions } from '@split-kms/provider-pkcs11-hsm';
+import type {
+  Pkcs11CallMode,
+  Pkcs11IvMode,
+  Pkcs11KeyShareCipherOptions,
+} from '@split-kms/provider-pkcs11-hsm';
 
 import { EnvironmentReader } from '../../config/environment-reader';
 import { readPinSource, resolvePin, type Pkcs11PinSource } from './pkcs11-pin';
@@ -10,10 +14,11 @@ import type { ProviderModule } from './provider-module';
  */
 export type Pkcs11ProviderConfig = Pick<
   Pkcs11KeyShareCipherOptions,
-  'libraryPath' | 'tokenLabel' | 'slot' | 'keyLabel' | 'poolSize' | 'ivMode'
+  'libraryPath' | 'tokenLabel' | 'slot' | 'keyLabel' | 'poolSize' | 'ivMode' | 'callMode'
 > & { readonly pinSource: Pkcs11PinSource };
 
 const IV_MODES: readonly Pkcs11IvMode[] = ['caller', 'hsm-generated', 'hsm-prepended'];
+const CALL_MODES: readonly Pkcs11CallMode[] = ['async', 'sync'];
 const DEFAULT_POOL_SIZE = 4;
 
 /**
@@ -42,6 +47,14 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       unit: 'sessions',
     });
     const ivMode = reader.oneOf('PKCS11_IV_MODE', IV_MODES, 'caller');
+    const callMode = reader.oneOf('PKCS11_CALL_MODE', CALL_MODES, 'async');
+    if (callMode === 'sync' && ivMode !== 'caller') {
+      reader.addProblem(
+        'PKCS11_CALL_MODE',
+        `"sync" would stall every request during each AWS CloudHSM network call (PKCS11_IV_MODE is "${ivMode}").`,
+        'Leave PKCS11_CALL_MODE unset or set it to async; sync is for in-process libraries such as SoftHSM2.',
+      );
+    }
 
     if (
       reader.problems.length > 0 ||
@@ -57,6 +70,7 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       keyLabel,
       poolSize,
       ivMode,
+      callMode,
       ...token,
       pinSource: { kind: 'value', pin: '' },
     };
@@ -81,6 +95,7 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       keyLabel: config.keyLabel,
       poolSize: config.poolSize,
       ivMode: config.ivMode,
+      callMode: config.callMode,
       pinSource: pinSource.kind,
     });
 
