@@ -18,6 +18,7 @@ import {
   type LoadShare,
 } from '../test/support/load-runner';
 import { startProviderFixture, type ProviderKind } from '../test/support/providers';
+import { cpuTimeBetween, readCpuTime } from './cpu-time';
 
 /*
  * Load bench of the local Node server, one provider at a time: the server
@@ -35,15 +36,27 @@ const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 10_000);
 const KMS_REQUESTS = Number(process.env['BENCH_KMS_REQUESTS'] ?? REQUESTS);
 const BOUND_OPERATIONS = Number(process.env['BENCH_BOUND_OPERATIONS'] ?? 5000);
 const ROUNDS = [50, 200, 50] as const;
-const PROVIDERS = (process.env['BENCH_PROVIDERS'] ?? 'software,pkcs11,aws-kms-direct').split(
-  ',',
-) as ProviderKind[];
+const PROVIDERS = (
+  process.env['BENCH_PROVIDERS'] ?? 'software,pkcs11,pkcs11-sync,aws-kms-direct'
+).split(',') as ProviderKind[];
+
+/** CPU time per request, in microseconds. */
+interface CpuPerRequest {
+  readonly serverMainUs: number;
+  readonly serverOtherUs: number;
+  readonly generatorUs: number;
+}
+
+interface Measured {
+  readonly outcome: LoadOutcome;
+  readonly cpu: CpuPerRequest;
+}
 
 interface RoundResult {
   readonly provider: ProviderKind;
   readonly connections: number;
-  readonly encrypt: LoadOutcome;
-  readonly decrypt: LoadOutcome;
+  readonly encrypt: Measured;
+  readonly decrypt: Measured;
   readonly rssMiB: number;
 }
 
@@ -106,12 +119,32 @@ async function runRound(
   shares: LoadShare[],
   connections: number,
 ): Promise<RoundResult> {
-  const encrypt = await encryptShares(server.url, shares, connections);
-  const decrypt = await decryptShares(server.url, shares, connections);
-  checkClean(`${provider} encrypt at ${connections}`, encrypt, shares.length);
-  checkClean(`${provider} decrypt at ${connections}`, decrypt, shares.length);
+  const pid = server.child.pid!;
+  const encrypt = await measureCpu(pid, async () => encryptShares(server.url, shares, connections));
+  const decrypt = await measureCpu(pid, async () => decryptShares(server.url, shares, connections));
+  checkClean(`${provider} encrypt at ${connections}`, encrypt.outcome, shares.length);
+  checkClean(`${provider} decrypt at ${connections}`, decrypt.outcome, shares.length);
 
   return { provider, connections, encrypt, decrypt, rssMiB: residentMiB(server.child) };
+}
+
+/** Runs one load run and reads the CPU time the server and this process spent per request. */
+async function measureCpu(pid: number, run: () => Promise<LoadOutcome>): Promise<Measured> {
+  const serverBefore = readCpuTime(pid);
+  const generatorBefore = process.cpuUsage();
+  const outcome = await run();
+  const generator = process.cpuUsage(generatorBefore);
+  const server = cpuTimeBetween(serverBefore, readCpuTime(pid));
+  const perRequest = (ms: number): number => (ms * 1000) / outcome.requests;
+
+  return {
+    outcome,
+    cpu: {
+      serverMainUs: perRequest(server.mainMs),
+      serverOtherUs: perRequest(server.otherMs),
+      generatorUs: (generator.user + generator.system) / outcome.requests,
+    },
+  };
 }
 
 function checkClean(label: string, outcome: LoadOutcome, requests: number): void {
@@ -236,17 +269,17 @@ function printTables(
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`Load bench: ${cpus().length} × ${cpu}, Node.js ${process.version}\n`);
   console.log(
-    '| provider | connections | operation | requests | req/s | p50 ms | p99 ms | failures |',
+    '| provider | connections | operation | requests | req/s | p50 ms | p99 ms | failures | server CPU µs/req: main thread | other threads | load generator CPU µs/req |',
   );
-  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const round of rounds) {
-    for (const [operation, outcome] of [
+    for (const [operation, { outcome, cpu }] of [
       ['encrypt', round.encrypt],
       ['decrypt', round.decrypt],
     ] as const) {
       const failures = outcome.errors + outcome.timeouts + outcome.non2xx + outcome.mismatches;
       console.log(
-        `| ${round.provider} | ${round.connections} | ${operation} | ${outcome.requests} | ${outcome.requestsPerSecond.toFixed(0)} | ${outcome.latencyP50Ms} | ${outcome.latencyP99Ms} | ${failures} |`,
+        `| ${round.provider} | ${round.connections} | ${operation} | ${outcome.requests} | ${outcome.requestsPerSecond.toFixed(0)} | ${outcome.latencyP50Ms} | ${outcome.latencyP99Ms} | ${failures} | ${cpu.serverMainUs.toFixed(0)} | ${cpu.serverOtherUs.toFixed(0)} | ${cpu.generatorUs.toFixed(0)} |`,
       );
     }
   }

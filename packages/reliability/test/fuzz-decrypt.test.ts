@@ -28,6 +28,7 @@ const REJECTED_CORE_CODES = [
 const RUNS: Record<ProviderKind, number> = {
   software: 300,
   pkcs11: 200,
+  'pkcs11-sync': 200,
   'aws-kms-direct': 100,
   'aws-kms-envelope': 100,
 };
@@ -86,7 +87,13 @@ const apis = new Map<ProviderKind, ApiUnderTest>();
 
 beforeAll(async () => {
   // The SoftHSM2 token comes first: creating a token finalizes the library.
-  fixtures.set('pkcs11', await startProviderFixture('pkcs11'));
+  const hsm = await startProviderFixture('pkcs11');
+  fixtures.set('pkcs11', hsm);
+  fixtures.set('pkcs11-sync', {
+    ...hsm,
+    kind: 'pkcs11-sync',
+    env: { ...hsm.env, PKCS11_CALL_MODE: 'sync' },
+  });
   fixtures.set('software', await startProviderFixture('software'));
   const kms = await startProviderFixture('aws-kms-direct');
   fixtures.set('aws-kms-direct', kms);

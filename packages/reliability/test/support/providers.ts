@@ -9,7 +9,8 @@ import { startMoto, type MotoServer } from '@split-kms/testing/moto';
 import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/softhsm';
 
 /** The provider set-ups that the suites run against. */
-export type ProviderKind = 'software' | 'pkcs11' | 'aws-kms-direct' | 'aws-kms-envelope';
+export type ProviderKind =
+  'software' | 'pkcs11' | 'pkcs11-sync' | 'aws-kms-direct' | 'aws-kms-envelope';
 
 /** A real key service prepared for one provider, and the environment that selects it. */
 export interface ProviderFixture {
@@ -43,7 +44,9 @@ export async function startProviderFixture(kind: ProviderKind): Promise<Provider
     case 'software':
       return softwareFixture(directory, removeDirectory);
     case 'pkcs11':
-      return pkcs11Fixture(directory, removeDirectory);
+      return pkcs11Fixture(kind, directory, removeDirectory);
+    case 'pkcs11-sync':
+      return pkcs11Fixture(kind, directory, removeDirectory);
     case 'aws-kms-direct':
       return awsKmsFixture(kind, 'direct', directory, removeDirectory);
     case 'aws-kms-envelope':
@@ -51,20 +54,22 @@ export async function startProviderFixture(kind: ProviderKind): Promise<Provider
   }
 }
 
-/** Reads every string of at least 16 characters in the software key file: the key material. */
+/**
+ * Reads the key material of a software key file: each version's `key`. Other
+ * fields are not secret, and `createdAt` can equal a log line's timestamp.
+ */
 export async function softwareKeySecrets(keyFile: string): Promise<string[]> {
-  const parsed: unknown = JSON.parse(await readFile(keyFile, 'utf8'));
-  const strings: string[] = [];
-  const visit = (value: unknown): void => {
-    if (typeof value === 'string' && value.length >= 16) {
-      strings.push(value);
-    } else if (typeof value === 'object' && value !== null) {
-      Object.values(value).forEach(visit);
-    }
+  const parsed = JSON.parse(await readFile(keyFile, 'utf8')) as {
+    keys?: readonly { key?: unknown }[];
   };
-  visit(parsed);
+  const keys = (parsed.keys ?? []).map((version) => version.key);
 
-  return strings;
+  // Postcondition: a key file without key strings would make every leak check pass.
+  if (keys.length === 0 || !keys.every((key) => typeof key === 'string' && key.length >= 16)) {
+    throw new Error(`The software key file ${keyFile} has no key material in the expected layout.`);
+  }
+
+  return keys as string[];
 }
 
 function softwareFixture(directory: string, close: () => Promise<void>): ProviderFixture {
@@ -77,7 +82,12 @@ function softwareFixture(directory: string, close: () => Promise<void>): Provide
   };
 }
 
-function pkcs11Fixture(directory: string, close: () => Promise<void>): ProviderFixture {
+/** A SoftHSM2 token; `pkcs11-sync` runs the data calls on the event loop (PKCS11_CALL_MODE=sync). */
+function pkcs11Fixture(
+  kind: 'pkcs11' | 'pkcs11-sync',
+  directory: string,
+  close: () => Promise<void>,
+): ProviderFixture {
   const token = createSoftHsmToken({ userPin: `pin-sentinel-${process.pid}-${Date.now()}` });
   const admin = openAdminSession({
     libraryPath: token.libraryPath,
@@ -89,7 +99,7 @@ function pkcs11Fixture(directory: string, close: () => Promise<void>): ProviderF
   admin.close();
 
   return {
-    kind: 'pkcs11',
+    kind,
     env: {
       KEY_SHARE_CIPHER: 'pkcs11',
       PKCS11_LIBRARY: token.libraryPath,
@@ -97,6 +107,7 @@ function pkcs11Fixture(directory: string, close: () => Promise<void>): ProviderF
       PKCS11_PIN: token.userPin,
       PKCS11_KEY_LABEL: HSM_KEY_LABEL,
       PKCS11_POOL_SIZE: '4',
+      PKCS11_CALL_MODE: kind === 'pkcs11-sync' ? 'sync' : 'async',
     },
     secrets: [token.userPin, token.soPin],
     token,
