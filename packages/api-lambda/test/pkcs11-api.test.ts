@@ -5,6 +5,7 @@ import {
   createKey,
   openAdminSession,
   type Pkcs11KeyShareCipher,
+  type Pkcs11Settings,
 } from '@split-kms/provider-pkcs11-hsm';
 import { TestJwksServer } from '@split-kms/testing/jwks';
 import {
@@ -154,8 +155,8 @@ describe('API on the PKCS#11 provider (SoftHSM2)', () => {
   });
 });
 
-function callModeOf(router: KeyShareCipherRouter): string {
-  return (router.providers[0] as Pkcs11KeyShareCipher).settings.callMode;
+function settingsOf(router: KeyShareCipherRouter): Pkcs11Settings {
+  return (router.providers[0] as Pkcs11KeyShareCipher).settings;
 }
 
 describe('PKCS#11 configuration', () => {
@@ -211,10 +212,16 @@ describe('PKCS#11 configuration', () => {
     ]);
   });
 
-  it('passes the call mode to the provider', async () => {
+  it('rejects a session key copies value that is not a boolean', () => {
+    expect(problemsOf(pkcs11Environment({ PKCS11_SESSION_KEY_COPIES: 'yes' }))).toEqual([
+      'PKCS11_SESSION_KEY_COPIES: "yes" is not a boolean. Set it to true or false (default false).',
+    ]);
+  });
+
+  it('passes the call mode and session key copies to the provider', async () => {
     const container = await buildServiceContainer({
       mode: 'lambda',
-      env: pkcs11Environment({ PKCS11_CALL_MODE: 'sync' }),
+      env: pkcs11Environment({ PKCS11_CALL_MODE: 'sync', PKCS11_SESSION_KEY_COPIES: 'true' }),
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: DISABLED_METRICS,
     });
@@ -223,8 +230,11 @@ describe('PKCS#11 configuration', () => {
       const context = { ewi: 'wallet-sync' };
       const ciphertext = await synchronous.encrypt(Buffer.from('sync share'), context);
 
-      expect(callModeOf(synchronous)).toBe('sync');
-      expect(callModeOf(cipher as KeyShareCipherRouter)).toBe('async');
+      expect(settingsOf(synchronous)).toMatchObject({ callMode: 'sync', sessionKeyCopies: true });
+      expect(settingsOf(cipher as KeyShareCipherRouter)).toMatchObject({
+        callMode: 'async',
+        sessionKeyCopies: false,
+      });
       expect(Buffer.from(await cipher.decrypt(ciphertext, context)).toString()).toBe('sync share');
     } finally {
       await synchronous.close();

@@ -17,6 +17,7 @@ import {
   toLoginError,
 } from './pkcs11-errors';
 import { initializeLibrary, openLibrary } from './pkcs11-module';
+import { SessionKeyCopies } from './session-key-copies';
 import { SessionPool, type SessionLease } from './session-pool';
 import { findSlot } from './slot';
 
@@ -41,6 +42,8 @@ interface ConnectionState {
    * (key lookups) use it, so they never overlap.
    */
   readonly loginSession: Handle;
+  /** Session-object copies of the keys, when the `sessionKeyCopies` option is on. */
+  readonly copies: SessionKeyCopies | undefined;
   keys: HsmKeySet;
 }
 
@@ -123,7 +126,8 @@ export class Pkcs11Connection {
     const state = await this.#ready();
 
     try {
-      state.keys = findKeySet(this.#library, state.loginSession, this.#settings.keyLabel);
+      const keys = findKeySet(this.#library, state.loginSession, this.#settings.keyLabel);
+      state.keys = state.copies?.apply(keys) ?? keys;
 
       return state.keys;
     } catch (error) {
@@ -254,8 +258,11 @@ export class Pkcs11Connection {
     try {
       this.#login(loginSession);
       const keys = findKeySet(this.#library, loginSession, this.#settings.keyLabel);
+      const copies = this.#settings.sessionKeyCopies
+        ? new SessionKeyCopies(this.#library, loginSession)
+        : undefined;
 
-      return { slot, loginSession, keys };
+      return { slot, loginSession, copies, keys: copies?.apply(keys) ?? keys };
     } catch (error) {
       this.#closeQuietly(loginSession);
       throw isKeyShareCipherError(error) ? error : toConnectionError(error, error);

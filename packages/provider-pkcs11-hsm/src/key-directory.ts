@@ -39,8 +39,10 @@ export function findSecretKeys(
   session: Handle,
   label: string | undefined,
 ): SecretKeyObject[] {
+  // Token objects only: session-object copies of the keys share their label and CKA_ID.
   const template: pkcs11js.Template = [
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+    { type: pkcs11js.CKA_TOKEN, value: true },
   ];
   if (label !== undefined) {
     template.push({ type: pkcs11js.CKA_LABEL, value: label });

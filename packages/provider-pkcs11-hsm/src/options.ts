@@ -62,6 +62,12 @@ export interface Pkcs11KeyShareCipherOptions {
   /** @default 'async' */
   readonly callMode?: Pkcs11CallMode;
   /**
+   * Whether operations use session-object copies of the key versions
+   * (`CKA_TOKEN` false), made at connect. For SoftHSM2, whose file store reads
+   * a token key's file on every use. @default false
+   */
+  readonly sessionKeyCopies?: boolean;
+  /**
    * Largest plaintext accepted, in bytes. @default 4096 (the AWS KMS limit,
    * so that moving between providers keeps the API's limit). In the two
    * `hsm-*` modes it may be at most the CloudHSM buffer limit less IV and tag.
@@ -84,6 +90,7 @@ export interface Pkcs11Settings {
   readonly acquireTimeoutMs: number;
   readonly ivMode: Pkcs11IvMode;
   readonly callMode: Pkcs11CallMode;
+  readonly sessionKeyCopies: boolean;
   readonly maxPlaintextBytes: number;
 }
 
@@ -112,6 +119,11 @@ export function checkOptions(options: Pkcs11KeyShareCipherOptions): Pkcs11Settin
     throw new TypeError(`"callMode" option must be one of ${CALL_MODES.join(', ')}.`);
   }
 
+  const sessionKeyCopies = options.sessionKeyCopies ?? false;
+  if (typeof sessionKeyCopies !== 'boolean') {
+    throw new TypeError('"sessionKeyCopies" option must be true or false.');
+  }
+
   return Object.freeze({
     libraryPath: options.libraryPath,
     tokenLabel: options.tokenLabel,
@@ -124,6 +136,7 @@ export function checkOptions(options: Pkcs11KeyShareCipherOptions): Pkcs11Settin
     ),
     ivMode,
     callMode,
+    sessionKeyCopies,
     maxPlaintextBytes: checkMaxPlaintext(
       options.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES,
       ivMode,

@@ -16,6 +16,8 @@ export type Pkcs11Api = Pick<
   | 'C_FindObjects'
   | 'C_FindObjectsFinal'
   | 'C_GetAttributeValue'
+  | 'C_CopyObject'
+  | 'C_DestroyObject'
   | 'C_EncryptInit'
   | 'C_Encrypt'
   | 'C_EncryptAsync'

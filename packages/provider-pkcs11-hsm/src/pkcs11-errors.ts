@@ -33,7 +33,10 @@ export function returnValueOf(error: unknown): number | undefined {
     return code;
   }
 
-  return undefined;
+  // pkcs11js leaves some functions' errors unwrapped: `CKR_NAME:value` in the message, no code.
+  const unwrapped = typeof message === 'string' ? /^CKR_[A-Z_]+:(\d+)$/u.exec(message) : null;
+
+  return unwrapped === null ? undefined : Number(unwrapped[1]);
 }
 
 /** Tells whether an error carries exactly this `CKR_*` value. */

@@ -64,6 +64,20 @@ for (const ivMode of ['hsm-generated', 'hsm-prepended'] as const) {
   );
 }
 
+describe('sessionKeyCopies on a library without C_CopyObject', () => {
+  it('fails at connect with KEY_UNUSABLE', async () => {
+    const error = await connectFake(new FakeCloudHsm('cloudhsm-key'), 'hsm-generated', {
+      sessionKeyCopies: true,
+    }).catch((caught: unknown) => caught);
+
+    expect(isKeyShareCipherError(error)).toBe(true);
+    expect((error as { code?: unknown }).code).toBe('KEY_UNUSABLE');
+    expect((error as Error).message).toMatch(
+      /^HSM key "cloudhsm-key" version 1 could not be copied into a session object \(CKR_FUNCTION_NOT_SUPPORTED\)\./u,
+    );
+  });
+});
+
 describe('callMode', () => {
   it.each([
     ['async', ['C_EncryptAsync', 'C_DecryptAsync']],

@@ -20,6 +20,15 @@ describeKeyShareCipherConformance('Pkcs11KeyShareCipher on SoftHSM2, callMode sy
   concurrency: 200,
 });
 
+describeKeyShareCipherConformance(
+  'Pkcs11KeyShareCipher on SoftHSM2, callMode sync with session key copies',
+  {
+    create: async () => connect(fixture, { poolSize: 3, callMode: 'sync', sessionKeyCopies: true }),
+    foreignCiphertexts,
+    concurrency: 200,
+  },
+);
+
 function foreignCiphertexts(): Uint8Array[] {
   const samples = sampleForeignCiphertexts();
 

@@ -132,6 +132,7 @@ describe('Pkcs11KeyShareCipher.connect', () => {
     [{ poolSize: 0 }, /"poolSize" option must be a positive integer/u],
     [{ ivMode: 'random' as never }, /"ivMode" option must be one of/u],
     [{ callMode: 'threads' as never }, /"callMode" option must be one of async, sync/u],
+    [{ sessionKeyCopies: 'yes' as never }, /"sessionKeyCopies" option must be true or false/u],
     [
       { ivMode: 'hsm-generated' as const, maxPlaintextBytes: 16_357 },
       /at most 16356 with ivMode "hsm-generated"/u,

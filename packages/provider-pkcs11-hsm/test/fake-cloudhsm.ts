@@ -139,6 +139,15 @@ export class FakeCloudHsm implements Pkcs11Api {
     }));
   }
 
+  /** Like a library without session-object copies. */
+  C_CopyObject(): Handle {
+    throw fail(pkcs11js.CKR_FUNCTION_NOT_SUPPORTED);
+  }
+
+  C_DestroyObject(): void {
+    throw fail(pkcs11js.CKR_FUNCTION_NOT_SUPPORTED);
+  }
+
   C_EncryptInit(session: Handle, mechanism: pkcs11js.Mechanism): void {
     this.#startOperation(session, 'encrypt', mechanism);
   }

@@ -14,7 +14,14 @@ import type { ProviderModule } from './provider-module';
  */
 export type Pkcs11ProviderConfig = Pick<
   Pkcs11KeyShareCipherOptions,
-  'libraryPath' | 'tokenLabel' | 'slot' | 'keyLabel' | 'poolSize' | 'ivMode' | 'callMode'
+  | 'libraryPath'
+  | 'tokenLabel'
+  | 'slot'
+  | 'keyLabel'
+  | 'poolSize'
+  | 'ivMode'
+  | 'callMode'
+  | 'sessionKeyCopies'
 > & { readonly pinSource: Pkcs11PinSource };
 
 const IV_MODES: readonly Pkcs11IvMode[] = ['caller', 'hsm-generated', 'hsm-prepended'];
@@ -48,6 +55,7 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
     });
     const ivMode = reader.oneOf('PKCS11_IV_MODE', IV_MODES, 'caller');
     const callMode = reader.oneOf('PKCS11_CALL_MODE', CALL_MODES, 'async');
+    const sessionKeyCopies = reader.boolean('PKCS11_SESSION_KEY_COPIES', false);
     if (callMode === 'sync' && ivMode !== 'caller') {
       reader.addProblem(
         'PKCS11_CALL_MODE',
@@ -71,6 +79,7 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       poolSize,
       ivMode,
       callMode,
+      sessionKeyCopies,
       ...token,
       pinSource: { kind: 'value', pin: '' },
     };
@@ -96,6 +105,7 @@ export const pkcs11Provider: ProviderModule<Pkcs11ProviderConfig> = {
       poolSize: config.poolSize,
       ivMode: config.ivMode,
       callMode: config.callMode,
+      sessionKeyCopies: config.sessionKeyCopies,
       pinSource: pinSource.kind,
     });
 
