@@ -5,6 +5,7 @@ import { AuthError } from '../src/auth/auth-errors';
 import { JwtVerifier } from '../src/auth/jwt-verifier';
 import { createRemoteKeyResolver } from '../src/auth/key-resolver';
 import { VerificationCache } from '../src/auth/verification-cache';
+import { countSignatureChecks } from './support/signature-checks';
 
 let jwks: TestJwksServer;
 
@@ -45,7 +46,7 @@ describe('JwtVerifier with a verification cache', () => {
   it('checks the signature of a repeated token once', async () => {
     const verifier = cachingVerifier();
     const token = await jwks.mintToken({ claims: { ewi: 'wallet-cached' } });
-    const verifySignature = jest.spyOn(globalThis.crypto.subtle, 'verify');
+    const signatureChecks = countSignatureChecks();
 
     const results = [];
     for (let index = 0; index < 5; index += 1) {
@@ -53,7 +54,7 @@ describe('JwtVerifier with a verification cache', () => {
     }
 
     expect(results).toEqual(Array.from({ length: 5 }, () => ({ ewi: 'wallet-cached' })));
-    expect(verifySignature).toHaveBeenCalledTimes(1);
+    expect(signatureChecks()).toBe(1);
   });
 
   it('rejects a cached token once it expires', async () => {

@@ -9,6 +9,7 @@ import {
 import { AuthError, JwksUnavailableError } from './auth-errors';
 import { extractBearerToken } from './bearer-token';
 import { authErrorFromJose } from './jose-errors';
+import { verifyOnFastPath } from './rsa-fast-path';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache';
 
 /** Options of `JwtVerifier`. */
@@ -108,7 +109,16 @@ export class JwtVerifier {
     });
   }
 
+  /**
+   * Verifies a token: on the RSA fast path when it takes the token, else with
+   * jose, which also names every rejection.
+   */
   async #verifyToken(token: string): Promise<{ payload: JWTPayload; key: unknown }> {
+    const fast = await verifyOnFastPath(token, this.#options);
+    if (fast !== undefined) {
+      return fast;
+    }
+
     const { keyResolver, algorithms, issuer, audience, clockToleranceSeconds } = this.#options;
 
     try {
