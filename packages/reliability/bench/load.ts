@@ -37,7 +37,7 @@ const KMS_REQUESTS = Number(process.env['BENCH_KMS_REQUESTS'] ?? REQUESTS);
 const BOUND_OPERATIONS = Number(process.env['BENCH_BOUND_OPERATIONS'] ?? 5000);
 const ROUNDS = [50, 200, 50] as const;
 const PROVIDERS = (
-  process.env['BENCH_PROVIDERS'] ?? 'software,pkcs11,pkcs11-sync,aws-kms-direct'
+  process.env['BENCH_PROVIDERS'] ?? 'software,pkcs11,pkcs11-in-process,aws-kms-direct'
 ).split(',') as ProviderKind[];
 
 /** CPU time per request, in microseconds. */

@@ -28,7 +28,7 @@ const REJECTED_CORE_CODES = [
 const RUNS: Record<ProviderKind, number> = {
   software: 300,
   pkcs11: 200,
-  'pkcs11-sync': 200,
+  'pkcs11-in-process': 200,
   'aws-kms-direct': 100,
   'aws-kms-envelope': 100,
 };
@@ -89,10 +89,10 @@ beforeAll(async () => {
   // The SoftHSM2 token comes first: creating a token finalizes the library.
   const hsm = await startProviderFixture('pkcs11');
   fixtures.set('pkcs11', hsm);
-  fixtures.set('pkcs11-sync', {
+  fixtures.set('pkcs11-in-process', {
     ...hsm,
-    kind: 'pkcs11-sync',
-    env: { ...hsm.env, PKCS11_CALL_MODE: 'sync' },
+    kind: 'pkcs11-in-process',
+    env: { ...hsm.env, PKCS11_CALL_MODE: 'sync', PKCS11_SESSION_KEY_COPIES: 'true' },
   });
   fixtures.set('software', await startProviderFixture('software'));
   const kms = await startProviderFixture('aws-kms-direct');

@@ -23,7 +23,12 @@ import { requestErrorsWithoutId } from './support/secret-ledger';
 
 const REQUESTS = Number(process.env['LOAD_REQUESTS'] ?? 2000);
 const CONNECTIONS = [50, 200] as const;
-const PROVIDERS: readonly ProviderKind[] = ['pkcs11', 'pkcs11-sync', 'software', 'aws-kms-direct'];
+const PROVIDERS: readonly ProviderKind[] = [
+  'pkcs11',
+  'pkcs11-in-process',
+  'software',
+  'aws-kms-direct',
+];
 
 function expectClean(outcome: LoadOutcome, requests: number): void {
   expect(outcome).toMatchObject({

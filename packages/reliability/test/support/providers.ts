@@ -10,7 +10,7 @@ import { createSoftHsmToken, type SoftHsmToken } from '@split-kms/testing/sofths
 
 /** The provider set-ups that the suites run against. */
 export type ProviderKind =
-  'software' | 'pkcs11' | 'pkcs11-sync' | 'aws-kms-direct' | 'aws-kms-envelope';
+  'software' | 'pkcs11' | 'pkcs11-in-process' | 'aws-kms-direct' | 'aws-kms-envelope';
 
 /** A real key service prepared for one provider, and the environment that selects it. */
 export interface ProviderFixture {
@@ -45,7 +45,7 @@ export async function startProviderFixture(kind: ProviderKind): Promise<Provider
       return softwareFixture(directory, removeDirectory);
     case 'pkcs11':
       return pkcs11Fixture(kind, directory, removeDirectory);
-    case 'pkcs11-sync':
+    case 'pkcs11-in-process':
       return pkcs11Fixture(kind, directory, removeDirectory);
     case 'aws-kms-direct':
       return awsKmsFixture(kind, 'direct', directory, removeDirectory);
@@ -82,9 +82,12 @@ function softwareFixture(directory: string, close: () => Promise<void>): Provide
   };
 }
 
-/** A SoftHSM2 token; `pkcs11-sync` runs the data calls on the event loop (PKCS11_CALL_MODE=sync). */
+/**
+ * A SoftHSM2 token. `pkcs11-in-process` adds the settings for a library that
+ * computes in this process: PKCS11_CALL_MODE=sync and PKCS11_SESSION_KEY_COPIES=true.
+ */
 function pkcs11Fixture(
-  kind: 'pkcs11' | 'pkcs11-sync',
+  kind: 'pkcs11' | 'pkcs11-in-process',
   directory: string,
   close: () => Promise<void>,
 ): ProviderFixture {
@@ -107,7 +110,9 @@ function pkcs11Fixture(
       PKCS11_PIN: token.userPin,
       PKCS11_KEY_LABEL: HSM_KEY_LABEL,
       PKCS11_POOL_SIZE: '4',
-      PKCS11_CALL_MODE: kind === 'pkcs11-sync' ? 'sync' : 'async',
+      ...(kind === 'pkcs11-in-process'
+        ? { PKCS11_CALL_MODE: 'sync', PKCS11_SESSION_KEY_COPIES: 'true' }
+        : {}),
     },
     secrets: [token.userPin, token.soPin],
     token,
