@@ -35,6 +35,8 @@ import { cpuTimeBetween, readCpuTime } from './cpu-time';
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 10_000);
 const KMS_REQUESTS = Number(process.env['BENCH_KMS_REQUESTS'] ?? REQUESTS);
 const BOUND_OPERATIONS = Number(process.env['BENCH_BOUND_OPERATIONS'] ?? 5000);
+/** Requests per operation before the measured rounds, so V8 has compiled the hot paths. */
+const WARM_UP_REQUESTS = Number(process.env['BENCH_WARM_UP_REQUESTS'] ?? 3000);
 const ROUNDS = [50, 200, 50] as const;
 const PROVIDERS = (
   process.env['BENCH_PROVIDERS'] ?? 'software,pkcs11,pkcs11-in-process,aws-kms-direct'
@@ -194,7 +196,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 async function warmUp(url: string, jwks: TestJwksServer): Promise<void> {
-  const shares = await prepareShares(jwks.currentKey, 500, 'warm-up');
+  const shares = await prepareShares(jwks.currentKey, WARM_UP_REQUESTS, 'warm-up');
   await encryptShares(url, shares, 50);
   await decryptShares(url, shares, 50);
 }
