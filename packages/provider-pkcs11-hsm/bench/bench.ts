@@ -12,7 +12,7 @@ import * as pkcs11js from 'pkcs11js';
 import { concatBytes, encodeEncryptionContext } from '@split-kms/core';
 import { createSoftHsmToken, removeSoftHsmDirectory } from '@split-kms/testing/softhsm';
 
-import { Pkcs11KeyShareCipher } from '../src';
+import { Pkcs11KeyShareCipher, type Pkcs11KeyShareCipherOptions } from '../src';
 import { createKey, openAdminSession } from '../src/key-admin';
 import { gcmMechanism } from '../src/gcm';
 
@@ -42,20 +42,47 @@ async function main(): Promise<void> {
   createKey(admin, 'bench');
   admin.close();
 
-  const cipher = await Pkcs11KeyShareCipher.connect({ ...options, poolSize: POOL_SIZE });
   const bare = openBareSessions(token.libraryPath, token.label, token.userPin);
+  const rows: Row[] = [await bareSync(bare), await bareAsync(bare)];
+  const bursts: BurstRow[] = [];
 
-  await cipher.encrypt(PLAINTEXT, CONTEXT);
-  const rows: Row[] = [
-    await bareSync(bare),
-    await bareAsync(bare),
-    await provider(cipher, 1, 'provider, sequential'),
-    await provider(
-      cipher,
-      CONCURRENCY,
-      `provider, ${CONCURRENCY} concurrent, pool of ${POOL_SIZE}`,
-    ),
-  ];
+  for (const setting of SETTINGS) {
+    const cipher = await Pkcs11KeyShareCipher.connect({
+      ...options,
+      ...setting.options,
+      poolSize: POOL_SIZE,
+    });
+    await cipher.encrypt(PLAINTEXT, CONTEXT);
+    rows.push(
+      await provider(cipher, 1, `provider, ${setting.name}, sequential`),
+      await provider(cipher, CONCURRENCY, `provider, ${setting.name}, ${CONCURRENCY} concurrent`),
+    );
+    bursts.push(await burstDelay(cipher, setting.name));
+    await cipher.close();
+  }
+
+  removeSoftHsmDirectory();
+  print(rows, bursts);
+}
+
+/** The provider settings compared: the default, and those for an in-process library. */
+const SETTINGS: readonly { name: string; options: Partial<Pkcs11KeyShareCipherOptions> }[] = [
+  { name: 'callMode async', options: {} },
+  { name: 'callMode sync', options: { callMode: 'sync' } },
+  {
+    name: 'callMode sync, sessionKeyCopies',
+    options: { callMode: 'sync', sessionKeyCopies: true },
+  },
+];
+
+interface BurstRow {
+  readonly setting: string;
+  readonly burst: Delay;
+  /** The same time with nothing to do: what the machine itself adds. */
+  readonly idle: Delay;
+}
+
+async function burstDelay(cipher: Pkcs11KeyShareCipher, setting: string): Promise<BurstRow> {
   const started = performance.now();
   const burst = await eventLoopDelay(async () => {
     for (let round = 0; round < BURST_ROUNDS; round += 1) {
@@ -66,15 +93,11 @@ async function main(): Promise<void> {
       );
     }
   });
-  const burstMs = performance.now() - started;
-  // The same time with nothing to do shows what the machine itself adds.
   const idle = await eventLoopDelay(
-    async () => new Promise((resolve) => setTimeout(resolve, burstMs)),
+    async () => new Promise((resolve) => setTimeout(resolve, performance.now() - started)),
   );
 
-  await cipher.close();
-  removeSoftHsmDirectory();
-  print(rows, burst, idle);
+  return { setting, burst, idle };
 }
 
 interface BareSessions {
@@ -243,20 +266,21 @@ async function eventLoopDelay(work: () => Promise<unknown>): Promise<Delay> {
   return { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
 }
 
-function print(rows: readonly Row[], burst: Delay, idle: Delay): void {
+function print(rows: readonly Row[], bursts: readonly BurstRow[]): void {
   const lines = [
     `SoftHSM2, AES-256-GCM, ${PLAINTEXT.length}-byte plaintexts, ${OPERATIONS} operations per cell, ` +
-      `Node.js ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}).`,
+      `pool of ${POOL_SIZE} sessions, Node.js ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}).`,
     '',
     '| path | encrypt ops/s | decrypt ops/s |',
     '| --- | ---: | ---: |',
     ...rows.map((row) => `| ${row.path} | ${row.encrypt.toFixed(0)} | ${row.decrypt.toFixed(0)} |`),
     '',
-    '| event-loop delay during a burst | p99 (ms) | max (ms) |',
-    '| --- | ---: | ---: |',
-    `| provider, ${BURST_ROUNDS} bursts of ${BURST} concurrent encrypt+decrypt, pool of ${POOL_SIZE} | ` +
-      `${burst.p99.toFixed(2)} | ${burst.max.toFixed(2)} |`,
-    `| idle for the same time (machine noise) | ${idle.p99.toFixed(2)} | ${idle.max.toFixed(2)} |`,
+    `| event-loop delay, ${BURST_ROUNDS} bursts of ${BURST} concurrent encrypt+decrypt | p99 (ms) | max (ms) | idle p99 (ms) | idle max (ms) |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...bursts.map(
+      ({ setting, burst, idle }) =>
+        `| provider, ${setting} | ${burst.p99.toFixed(2)} | ${burst.max.toFixed(2)} | ${idle.p99.toFixed(2)} | ${idle.max.toFixed(2)} |`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
