@@ -29,7 +29,7 @@ export function cpuTimeBetween(before: CpuTime, after: CpuTime): CpuTime {
   return { mainMs: after.mainMs - before.mainMs, otherMs: after.otherMs - before.otherMs };
 }
 
-/** Sums utime and stime, fields 14 and 15 of a stat line, counted after the command name. */
+/** Sums utime and stime (fields 14 and 15 in proc(5)), split after the command name, which may contain spaces. */
 function readStat(path: string): number {
   const line = readFileSync(path, 'utf8');
   const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
