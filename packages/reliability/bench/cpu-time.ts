@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 /*
  * CPU time of a process, read from Linux's /proc, split between its main
  * thread and every other thread (libuv's pool, V8's helpers). CPU time per
- * request depends far less on other load than requests per second do, so
+ * request varied far less between runs than requests per second did, so
  * the bench reports both.
  */
 
