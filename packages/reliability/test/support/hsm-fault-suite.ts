@@ -78,9 +78,9 @@ async function retryUnavailable(send: () => Promise<ApiResponse>): Promise<ApiRe
 }
 
 /**
- * Registers the SoftHSM2 fault suite for one PKCS#11 set-up. Each test file
- * that calls it runs in its own jest worker, so finalizing the library in one
- * never reaches the other.
+ * Registers the SoftHSM2 fault suite for one PKCS#11 set-up, in the calling
+ * test file. Each file creates its own token, which finalizes the library
+ * first, so two set-ups never share library state even in one jest worker.
  */
 export function describeHsmFaults(
   kind: Extract<ProviderKind, 'pkcs11' | 'pkcs11-in-process'>,
