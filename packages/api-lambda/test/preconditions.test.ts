@@ -146,6 +146,18 @@ const CHECKS: Record<string, () => Promise<void> | void> = {
     now += 58_000;
     expect(cache.get('token-age')).toBeUndefined();
   },
+  'Precondition: the clock tolerance is a finite number of seconds, 0 or more.': async () => {
+    const key = await createTestSigningKey();
+    const keyResolver = createLocalJWKSet({ keys: [key.publicJwk] });
+    for (const clockToleranceSeconds of [Number.NaN, -1]) {
+      expect(
+        () => new JwtVerifier({ keyResolver, algorithms: ['RS256'], clockToleranceSeconds }),
+      ).toThrow(TypeError);
+    }
+    expect(
+      () => new JwtVerifier({ keyResolver, algorithms: ['RS256'], clockToleranceSeconds: 0 }),
+    ).not.toThrow();
+  },
   'Precondition: the key resolver still returns the key that verified this token.': async () => {
     const key = await createTestSigningKey();
     const firstKeySet = createLocalJWKSet({ keys: [key.publicJwk] });

@@ -11,6 +11,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 
+import { JwksUnavailableError } from '../src/auth/auth-errors';
 import { JwtVerifier } from '../src/auth/jwt-verifier';
 import { verifyOnFastPath, type FastPathOptions } from '../src/auth/rsa-fast-path';
 import { spySignatureChecks } from './support/signature-checks';
@@ -123,6 +124,52 @@ describe('JwtVerifier', () => {
   });
 });
 
+describe('JwtVerifier settings and key lookups', () => {
+  it.each([undefined, Number.NaN, Number.POSITIVE_INFINITY, -5, '60s'])(
+    'rejects a clock tolerance of %p',
+    (clockToleranceSeconds) => {
+      expect(() => new JwtVerifier({ ...options, clockToleranceSeconds } as never)).toThrow(
+        '"clockToleranceSeconds" option must be a number of seconds, 0 or more.',
+      );
+    },
+  );
+
+  it('looks the key up once for a token that falls back to jose', async () => {
+    let lookups = 0;
+    const verifier = new JwtVerifier({
+      ...options,
+      keyResolver: async (header, token) => {
+        lookups += 1;
+
+        return keyResolver(header, token);
+      },
+    });
+    const expired = sign(rsa, { alg: 'RS256', kid: RSA_KID }, claims({ exp: now() - 60 }));
+
+    await expect(verifier.verify(`Bearer ${expired}`)).rejects.toMatchObject({
+      reason: 'TOKEN_EXPIRED',
+    });
+    expect(lookups).toBe(1);
+  });
+
+  it('looks a failing key set up once', async () => {
+    let lookups = 0;
+    const failure = new JwksUnavailableError('The token signing keys (JWKS) could not be loaded.');
+    const verifier = new JwtVerifier({
+      ...options,
+      keyResolver: async () => {
+        lookups += 1;
+        throw failure;
+      },
+    });
+
+    await expect(
+      verifier.verify(`Bearer ${sign(rsa, { alg: 'RS256', kid: RSA_KID }, claims())}`),
+    ).rejects.toBe(failure);
+    expect(lookups).toBe(1);
+  });
+});
+
 describe('RSA fast path', () => {
   it.each<[string, () => string]>([
     ['a plain RS256 token', () => sign(rsa, { alg: 'RS256', kid: RSA_KID }, claims())],
@@ -208,6 +255,17 @@ describe('RSA fast path', () => {
     expect(fast).toBeUndefined();
   });
 
+  it.each<[string, Partial<FastPathOptions>]>([
+    ['a NaN tolerance', { clockToleranceSeconds: Number.NaN }],
+    ['a negative tolerance', { clockToleranceSeconds: -5 }],
+    ['a tolerance given as text', { clockToleranceSeconds: '30' as never }],
+    ['algorithms given as text', { algorithms: 'RS256' as never }],
+  ])('leaves a token to jose under %s', async (_name, overrides) => {
+    const token = sign(rsa, { alg: 'RS256', kid: RSA_KID }, claims());
+
+    expect(await verifyOnFastPath(token, { ...options, ...overrides })).toBeUndefined();
+  });
+
   it('leaves claims with invalid UTF-8 to jose', async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'RS256', kid: RSA_KID }));
     const payload = base64url.encode(
@@ -218,6 +276,60 @@ describe('RSA fast path', () => {
     expect(
       await verifyOnFastPath(`${header}.${payload}.${base64url.encode(signature)}`, options),
     ).toBeUndefined();
+  });
+
+  it('accepts only what jose accepts, for random signed headers and claims', async () => {
+    // Mostly valid tokens, each field changed now and then, so both outcomes occur.
+    const rarely = <T>(value: fc.Arbitrary<T>, usual: T): fc.Arbitrary<T> =>
+      fc.oneof({ arbitrary: fc.constant(usual), weight: 4 }, { arbitrary: value, weight: 1 });
+    const time = (usual: number | undefined): fc.Arbitrary<unknown> =>
+      rarely(
+        fc.oneof(
+          fc.integer({ min: -120, max: 120 }).map((offset) => now() + offset),
+          fc.constantFrom('soon', null, 1.5, undefined),
+        ),
+        usual,
+      );
+    const header = fc.record({
+      alg: rarely(fc.constantFrom('RS384', 'RS512', 'PS256', 'none'), 'RS256'),
+      kid: rarely(fc.constantFrom(SMALL_KID, 'unknown', 7, undefined), RSA_KID),
+      typ: rarely(fc.constantFrom('JWT', 'at+jwt', 1), undefined),
+      crit: rarely(fc.constant(['exp']), undefined),
+      jku: rarely(fc.constant('http://127.0.0.1:9/keys'), undefined),
+    });
+    const payload = fc.record({
+      ewi: fc.constantFrom('wallet-1', ''),
+      iss: rarely(fc.constantFrom('other', undefined), ISSUER),
+      aud: rarely(fc.constantFrom([AUDIENCE, 'x'], ['x'], 'other', undefined), AUDIENCE),
+      exp: fc.integer({ min: 30, max: 3600 }).chain((offset) => time(now() + offset)),
+      nbf: time(undefined),
+      iat: time(undefined),
+    });
+    const hash = rarely(fc.constantFrom('SHA384', 'SHA512'), 'SHA256');
+
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        header,
+        payload,
+        hash,
+        rarely(fc.constant(true), false),
+        async (headerValue, payloadValue, hashName, weak) => {
+          const token = sign(weak ? small : rsa, headerValue, payloadValue, hashName);
+          const { fast, jose } = await both(token, { algorithms: ['RS256', 'RS384', 'RS512'] });
+
+          if (fast !== undefined) {
+            accepted += 1;
+            expect(fast).toEqual(jose);
+            expect((fast as { key: unknown }).key).toBe((jose as { key: unknown }).key);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+
+    // The property says nothing unless the fast path accepted some tokens.
+    expect(accepted).toBeGreaterThan(0);
   });
 
   it('accepts only what jose accepts, for random edits of a valid token', async () => {

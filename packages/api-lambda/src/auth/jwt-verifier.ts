@@ -46,6 +46,10 @@ export class JwtVerifier {
     if (options.algorithms.length === 0 || unsafe.length > 0) {
       throw new TypeError('"algorithms" option must list asymmetric algorithms only.');
     }
+    // Precondition: the clock tolerance is a finite number of seconds, 0 or more.
+    if (!Number.isFinite(options.clockToleranceSeconds) || options.clockToleranceSeconds < 0) {
+      throw new TypeError('"clockToleranceSeconds" option must be a number of seconds, 0 or more.');
+    }
 
     this.#options = options;
     const cacheOptions = options.verificationCache;
@@ -114,12 +118,14 @@ export class JwtVerifier {
    * jose, which also names every rejection.
    */
   async #verifyToken(token: string): Promise<{ payload: JWTPayload; key: unknown }> {
-    const fast = await verifyOnFastPath(token, this.#options);
+    // One key lookup per token: jose reuses the fast path's, so a failing JWKS is fetched once.
+    const keyResolver = resolveOnce(this.#options.keyResolver);
+    const fast = await verifyOnFastPath(token, { ...this.#options, keyResolver });
     if (fast !== undefined) {
       return fast;
     }
 
-    const { keyResolver, algorithms, issuer, audience, clockToleranceSeconds } = this.#options;
+    const { algorithms, issuer, audience, clockToleranceSeconds } = this.#options;
 
     try {
       const { payload, key } = await jwtVerify(token, keyResolver, {
@@ -138,6 +144,21 @@ export class JwtVerifier {
       throw authErrorFromJose(error) ?? error;
     }
   }
+}
+
+/**
+ * Wraps a key resolver for the checks of one token: the first call runs it,
+ * later calls return the same result. Both callers pass the header of that
+ * one token, so the result is the same either way.
+ */
+function resolveOnce(keyResolver: JWTVerifyGetKey): JWTVerifyGetKey {
+  let result: ReturnType<JWTVerifyGetKey> | undefined;
+
+  return async (protectedHeader, token) => {
+    result ??= keyResolver(protectedHeader, token);
+
+    return result;
+  };
 }
 
 function readEwi(payload: JWTPayload): string {

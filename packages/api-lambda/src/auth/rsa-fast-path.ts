@@ -54,7 +54,7 @@ export async function verifyOnFastPath(
   options: FastPathOptions,
 ): Promise<FastPathResult | undefined> {
   const segments = token.split('.');
-  if (segments.length !== 3 || !segments.every(isCanonicalBase64url)) {
+  if (!settingsUsable(options) || segments.length !== 3 || !segments.every(isCanonicalBase64url)) {
     return undefined;
   }
 
@@ -124,8 +124,24 @@ async function resolveKey(
   }
 }
 
+/** Leaves settings that jose would reject or read otherwise to jose: an algorithm list and a tolerance of 0 s or more. */
+function settingsUsable(options: FastPathOptions): boolean {
+  const tolerance = options.clockToleranceSeconds;
+
+  return Array.isArray(options.algorithms) && Number.isFinite(tolerance) && tolerance >= 0;
+}
+
 /** Converts the resolved key when it is an RSA PKCS#1 v1.5 public key for this algorithm. */
 function usableKeyObject(key: unknown, alg: string): KeyObject | undefined {
+  try {
+    return rsaKeyObject(key, alg);
+  } catch {
+    // A resolver's unexpected value: jose reports it.
+    return undefined;
+  }
+}
+
+function rsaKeyObject(key: unknown, alg: string): KeyObject | undefined {
   const candidate = key as Partial<webcrypto.CryptoKey> | null;
   const algorithm = candidate?.algorithm as Partial<webcrypto.RsaHashedKeyAlgorithm> | undefined;
   const usable =
