@@ -110,6 +110,21 @@ describe('npm start and npm run token', () => {
     expect(result.stdout).not.toContain(token);
   }, 60_000);
 
+  it('stops the server when a supervisor sends SIGTERM to npm start', async () => {
+    const npm = spawn('npm', ['--prefix', join(PACKAGE_DIR, '../..'), 'start'], {
+      cwd: directory,
+      env: cleanEnv(),
+    });
+    const exited = runToEnd(npm);
+    const url = await waitForUrl(npm);
+
+    npm.kill('SIGTERM');
+    const { stdout } = await exited;
+
+    expect(stdout).toContain('Local server stopping');
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
   it('exits with 1 and the ConfigurationError text on bad configuration', async () => {
     const result = await runToEnd(
       runTsx('src/server/main.ts', [], cleanEnv({ JWKS_URL: 'ftp://x', PORT: 'abc' })),
