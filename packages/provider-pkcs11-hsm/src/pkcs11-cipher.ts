@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 import {
   AES_GCM_IV_BYTES,
   AES_GCM_TAG_BYTES,
@@ -32,6 +30,7 @@ import {
   type GcmInput,
 } from './gcm';
 import { checkHealth } from './health';
+import { IvSource } from './iv-source';
 import {
   checkOptions,
   CLOUDHSM_GCM_BUFFER_LIMIT,
@@ -45,6 +44,7 @@ import { loadPkcs11js } from './pkcs11-module';
 const KEY_REFRESH_INTERVAL_MS = 10_000;
 
 const ZERO_IV = new Uint8Array(AES_GCM_IV_BYTES);
+const ivSource = new IvSource();
 const utf8 = new TextEncoder();
 
 /**
@@ -275,7 +275,7 @@ function keepTypedError(error: unknown, cause: unknown): KeyShareCipherError | u
 function randomNonZeroIv(): Buffer {
   // An all-zero IV field marks "IV follows the header", so caller IVs are never zero.
   for (;;) {
-    const iv = randomBytes(AES_GCM_IV_BYTES);
+    const iv = ivSource.next();
     if (!isAllZero(iv)) {
       return iv;
     }

@@ -10,7 +10,7 @@ import { AuthError, JwksUnavailableError } from './auth-errors';
 import { extractBearerToken } from './bearer-token';
 import { authErrorFromJose } from './jose-errors';
 import { verifyOnFastPath } from './rsa-fast-path';
-import { VerificationCache, type VerificationCacheOptions } from './verification-cache';
+import { tokenId, VerificationCache, type VerificationCacheOptions } from './verification-cache';
 
 /** Options of `JwtVerifier`. */
 export interface JwtVerifierOptions {
@@ -68,14 +68,17 @@ export class JwtVerifier {
    */
   async verify(authorization: string | readonly string[] | undefined): Promise<VerifiedCaller> {
     const token = extractBearerToken(authorization);
-    const cached = await this.#cachedCaller(token);
+    const id = this.#cache === undefined ? undefined : tokenId(token);
+    const cached = id === undefined ? undefined : await this.#cachedCaller(token, id);
     if (cached !== undefined) {
       return cached;
     }
 
     const { payload, key } = await this.#verifyToken(token);
     const caller = { ewi: readEwi(payload) };
-    this.#cache?.set(token, caller, key, payload.exp);
+    if (id !== undefined) {
+      this.#cache?.set(id, caller, key, payload.exp);
+    }
 
     return caller;
   }
@@ -84,8 +87,8 @@ export class JwtVerifier {
    * Returns the cached result of this exact token, or `undefined`. The cache
    * has already checked the time limits; this checks the key set.
    */
-  async #cachedCaller(token: string): Promise<VerifiedCaller | undefined> {
-    const entry = this.#cache?.get(token);
+  async #cachedCaller(token: string, id: string): Promise<VerifiedCaller | undefined> {
+    const entry = this.#cache?.get(id);
     if (entry === undefined) {
       return undefined;
     }
@@ -93,7 +96,7 @@ export class JwtVerifier {
     // Precondition: the key resolver still returns the key that verified this token.
     const key = await this.#resolveKey(token).catch(() => undefined);
     if (key !== entry.key) {
-      this.#cache?.delete(token);
+      this.#cache?.delete(id);
       return undefined;
     }
 

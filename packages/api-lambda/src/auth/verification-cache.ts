@@ -39,9 +39,8 @@ export class VerificationCache {
     return this.#entries.size;
   }
 
-  /** Returns the unexpired entry of this token, or `undefined`. */
-  get(token: string): CachedVerification | undefined {
-    const id = tokenId(token);
+  /** Returns the unexpired entry of a token, by its `tokenId`, or `undefined`. */
+  get(id: string): CachedVerification | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined) {
       return undefined;
@@ -56,8 +55,8 @@ export class VerificationCache {
     return entry;
   }
 
-  /** Stores a verification until `exp` (seconds since the epoch, when set) or the max age. */
-  set(token: string, caller: VerifiedCaller, key: unknown, exp: number | undefined): void {
+  /** Stores a token's verification, by its `tokenId`, until `exp` (seconds since the epoch, when set) or the max age. */
+  set(id: string, caller: VerifiedCaller, key: unknown, exp: number | undefined): void {
     if (this.#options.maxEntries === 0) {
       return;
     }
@@ -70,12 +69,12 @@ export class VerificationCache {
     }
 
     this.#evictForOneMore();
-    this.#entries.set(tokenId(token), { caller, key, expiresAtMs });
+    this.#entries.set(id, { caller, key, expiresAtMs });
   }
 
-  /** Forgets a token, such as one whose key changed. */
-  delete(token: string): void {
-    this.#entries.delete(tokenId(token));
+  /** Forgets a token, by its `tokenId`, such as one whose key changed. */
+  delete(id: string): void {
+    this.#entries.delete(id);
   }
 
   #evictForOneMore(): void {
@@ -89,6 +88,7 @@ export class VerificationCache {
   }
 }
 
-function tokenId(token: string): string {
+/** The cache key of a token: its SHA-256, so the cache holds no token. Computed once per request. */
+export function tokenId(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
