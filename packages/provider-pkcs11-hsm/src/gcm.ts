@@ -20,7 +20,7 @@ export interface GcmInput {
   readonly session: Handle;
   readonly key: Handle;
   readonly aad: Buffer;
-  /** Where `C_Encrypt` and `C_Decrypt` run: on the thread pool or the event loop. */
+  /** Thread of `C_Encrypt` and `C_Decrypt`: the thread pool or the event loop. */
   readonly callMode: Pkcs11CallMode;
 }
 

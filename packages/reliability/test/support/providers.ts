@@ -83,7 +83,7 @@ function softwareFixture(directory: string, close: () => Promise<void>): Provide
 }
 
 /**
- * A SoftHSM2 token. `pkcs11-in-process` adds the settings for a library that
+ * Creates a SoftHSM2 token with a key. `pkcs11-in-process` adds the settings for a library that
  * computes in this process: PKCS11_CALL_MODE=sync and PKCS11_SESSION_KEY_COPIES=true.
  */
 function pkcs11Fixture(
