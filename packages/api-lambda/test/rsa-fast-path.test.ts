@@ -328,7 +328,7 @@ describe('RSA fast path', () => {
       { numRuns: 400 },
     );
 
-    // The property says nothing unless the fast path accepted some tokens.
+    // The property checks nothing unless the fast path accepted some tokens.
     expect(accepted).toBeGreaterThan(0);
   });
 

@@ -74,7 +74,7 @@ export class SessionKeyCopies {
 
       const reason = hasReturnValue(error, CKR_ACTION_PROHIBITED)
         ? 'may not be copied (CKA_COPYABLE is false)'
-        : `could not be copied into a session object (${(error as Error).message})`;
+        : `could not be copied into a session object (${error instanceof Error ? error.message : String(error)})`;
       throw new KeyUnusableError(
         `HSM key "${label}" version ${version.version} ${reason}. ` +
           'Turn session key copies off for this key (option "sessionKeyCopies", PKCS11_SESSION_KEY_COPIES in the API).',

@@ -5,7 +5,12 @@ import fc from 'fast-check';
 import { postJson } from '../../api-lambda/test/support/service';
 import { startApiUnderTest, type ApiUnderTest } from './support/api-under-test';
 import { expectDocumentedOutcome } from './support/outcomes';
-import { startProviderFixture, type ProviderFixture, type ProviderKind } from './support/providers';
+import {
+  IN_PROCESS_HSM_SETTINGS,
+  startProviderFixture,
+  type ProviderFixture,
+  type ProviderKind,
+} from './support/providers';
 import { sentinelPlaintext } from './support/secret-ledger';
 
 /*
@@ -92,7 +97,7 @@ beforeAll(async () => {
   fixtures.set('pkcs11-in-process', {
     ...hsm,
     kind: 'pkcs11-in-process',
-    env: { ...hsm.env, PKCS11_CALL_MODE: 'sync', PKCS11_SESSION_KEY_COPIES: 'true' },
+    env: { ...hsm.env, ...IN_PROCESS_HSM_SETTINGS },
   });
   fixtures.set('software', await startProviderFixture('software'));
   const kms = await startProviderFixture('aws-kms-direct');

@@ -151,8 +151,8 @@ export class JwtVerifier {
 
 /**
  * Wraps a key resolver for the checks of one token: the first call runs it,
- * later calls return the same result. Both callers pass the header of that
- * one token, so the result is the same either way.
+ * and later calls return the same result. The fast path resolves only headers
+ * made of `alg`, `kid` and `typ`, which jose then passes unchanged.
  */
 function resolveOnce(keyResolver: JWTVerifyGetKey): JWTVerifyGetKey {
   let result: ReturnType<JWTVerifyGetKey> | undefined;

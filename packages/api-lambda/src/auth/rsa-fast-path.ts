@@ -5,9 +5,8 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 /*
  * A cheaper route for the common token: compact JWS, RS256/384/512, a header
  * of `alg` and optionally `kid` and `typ`, numeric time claims. It checks the
- * signature with node:crypto's callback API: on the bench machine about 4 to
- * 10 µs of event-loop time per token, against 26 to 32 µs for jose's
- * WebCrypto route (estimates from one run). It only ever accepts. Anything
+ * signature with node:crypto's callback API, which costs the event loop less
+ * than jose's WebCrypto route (docs/benchmarks.md). It only ever accepts. Anything
  * unusual, and every failure, returns `undefined`, and the caller then runs
  * jose's `jwtVerify`, which decides and names the error. The tokens accepted
  * here are thus a subset of those jose accepts; test/rsa-fast-path.test.ts
@@ -119,12 +118,12 @@ async function resolveKey(
   try {
     return await keyResolver({ ...header }, { protected: protectedHeader, payload, signature });
   } catch {
-    // jose resolves the key again and reports the failure.
+    // jose reports the failure: the verifier hands it the same lookup result.
     return undefined;
   }
 }
 
-/** Leaves settings that jose would reject or read otherwise to jose: an algorithm list and a tolerance of 0 s or more. */
+/** Tells whether the fast path reads the settings as jose does: an algorithm list and a tolerance of 0 s or more. */
 function settingsUsable(options: FastPathOptions): boolean {
   const tolerance = options.clockToleranceSeconds;
 
@@ -157,15 +156,11 @@ function rsaKeyObject(key: unknown, alg: string): KeyObject | undefined {
   return keyObjectOf(key as webcrypto.CryptoKey);
 }
 
-/** Returns the KeyObject of a CryptoKey, converted once; `undefined` when the value is no CryptoKey. */
-function keyObjectOf(key: webcrypto.CryptoKey): KeyObject | undefined {
+/** Returns the KeyObject of a CryptoKey, converted once. Throws when the value is no CryptoKey. */
+function keyObjectOf(key: webcrypto.CryptoKey): KeyObject {
   let keyObject = keyObjects.get(key);
   if (keyObject === undefined) {
-    try {
-      keyObject = KeyObject.from(key);
-    } catch {
-      return undefined;
-    }
+    keyObject = KeyObject.from(key);
     keyObjects.set(key, keyObject);
   }
 

@@ -88,7 +88,7 @@ export class VerificationCache {
   }
 }
 
-/** The cache key of a token: its SHA-256, so the cache holds no token. Computed once per request. */
+/** Returns the cache key of a token: its SHA-256, so the cache contains no token. */
 export function tokenId(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }

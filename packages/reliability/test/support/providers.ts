@@ -29,6 +29,12 @@ export interface ProviderFixture {
 
 const HSM_KEY_LABEL = 'reliability-shares';
 
+/** Settings of the `pkcs11-in-process` kind, for a library that computes in the server's process. */
+export const IN_PROCESS_HSM_SETTINGS: Environment = {
+  PKCS11_CALL_MODE: 'sync',
+  PKCS11_SESSION_KEY_COPIES: 'true',
+};
+
 /**
  * Prepares a provider against its real component: a software key file,
  * a fresh SoftHSM2 token with an AES key, or a moto KMS server with a key.
@@ -82,10 +88,7 @@ function softwareFixture(directory: string, close: () => Promise<void>): Provide
   };
 }
 
-/**
- * Creates a SoftHSM2 token with a key. `pkcs11-in-process` adds the settings for a library that
- * computes in this process: PKCS11_CALL_MODE=sync and PKCS11_SESSION_KEY_COPIES=true.
- */
+/** Creates a SoftHSM2 token with a key; `pkcs11-in-process` adds `IN_PROCESS_HSM_SETTINGS`. */
 function pkcs11Fixture(
   kind: 'pkcs11' | 'pkcs11-in-process',
   directory: string,
@@ -110,9 +113,7 @@ function pkcs11Fixture(
       PKCS11_PIN: token.userPin,
       PKCS11_KEY_LABEL: HSM_KEY_LABEL,
       PKCS11_POOL_SIZE: '4',
-      ...(kind === 'pkcs11-in-process'
-        ? { PKCS11_CALL_MODE: 'sync', PKCS11_SESSION_KEY_COPIES: 'true' }
-        : {}),
+      ...(kind === 'pkcs11-in-process' ? IN_PROCESS_HSM_SETTINGS : {}),
     },
     secrets: [token.userPin, token.soPin],
     token,

@@ -24,6 +24,7 @@ export type Pkcs11ProviderConfig = Pick<
   | 'sessionKeyCopies'
 > & { readonly pinSource: Pkcs11PinSource };
 
+// Listed here, not imported, because a value import would load pkcs11js for every provider.
 const IV_MODES: readonly Pkcs11IvMode[] = ['caller', 'hsm-generated', 'hsm-prepended'];
 const CALL_MODES: readonly Pkcs11CallMode[] = ['async', 'sync'];
 const DEFAULT_POOL_SIZE = 4;
